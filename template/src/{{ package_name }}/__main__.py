@@ -1,0 +1,7 @@
+"""Allow ``python -m <package>`` as an alias of the console script."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

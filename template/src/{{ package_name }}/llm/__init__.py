@@ -1,0 +1,1 @@
+"""The LLM layer: one small provider interface and its implementations."""

@@ -1,0 +1,51 @@
+"""The provider interface every LLM backend implements."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    model: str
+    usage: Usage
+
+
+class ProviderError(Exception):
+    """The provider failed after its retries; the message is safe to show to a client."""
+
+
+class Provider(Protocol):
+    """Complete or stream a chat. ``stream`` yields text deltas, then one ``Completion``."""
+
+    name: str
+    model: str
+
+    async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion: ...
+
+    def stream(
+        self, system: str, messages: Sequence[ChatMessage]
+    ) -> AsyncIterator[str | Completion]: ...
+
+    async def ping(self) -> str:
+        """Check the provider answers; return a short description for ``admin check``."""
+        ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,16 @@
+"""Build the configured provider, importing only that provider's SDK, and only now."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from ..settings import Settings
+from .base import Provider
+from .logged import LoggedProvider
+
+
+def build_provider(settings: Settings, prompt_version: str) -> LoggedProvider:
+    module = importlib.import_module(f"{__package__}.providers.{settings.llm_provider}")
+    build: Callable[[Settings], Provider] = module.build
+    return LoggedProvider(build(settings), prompt_version)

@@ -1,0 +1,56 @@
+"""A deterministic provider that needs no network and no key: the default.
+
+It answers from the conversation itself, so tests and demos can check that the history
+reached the provider, and it streams word by word like a real model.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+from ...settings import Settings
+from ..base import ChatMessage, Completion, Usage
+
+
+def _count(text: str) -> int:
+    return len(text.split())
+
+
+class OfflineProvider:
+    name = "offline"
+
+    def __init__(self, model: str, delay_s: float = 0.0) -> None:
+        self.model = model
+        self.delay_s = delay_s
+
+    def _reply(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
+        last = messages[-1].content if messages else ""
+        turn = sum(1 for message in messages if message.role == "user")
+        text = f"Offline reply to turn {turn}: you said {last!r}."
+        tokens_in = _count(system) + sum(_count(message.content) for message in messages)
+        return Completion(text, self.model, Usage(tokens_in, _count(text)))
+
+    async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
+        return self._reply(system, messages)
+
+    async def stream(
+        self, system: str, messages: Sequence[ChatMessage]
+    ) -> AsyncIterator[str | Completion]:
+        completion = self._reply(system, messages)
+        words = completion.text.split(" ")
+        for index, word in enumerate(words):
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            yield word if index == len(words) - 1 else word + " "
+        yield completion
+
+    async def ping(self) -> str:
+        return f"offline provider, model {self.model}"
+
+    async def aclose(self) -> None:
+        return None
+
+
+def build(settings: Settings) -> OfflineProvider:
+    return OfflineProvider(settings.model_name, settings.llm_offline_delay_ms / 1000)

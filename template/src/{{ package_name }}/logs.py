@@ -1,0 +1,77 @@
+"""Logs as an event stream (factor XI): one JSON object per line on stdout.
+
+The service's own structlog events, uvicorn's error and access logs and any library's
+standard-library logging all go through one handler with one JSON formatter. Every line
+carries ``timestamp``, ``level``, ``event`` and ``request_id`` (null outside a request).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+from structlog.typing import EventDict, Processor
+
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def _default_request_id(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    event_dict.setdefault("request_id", None)
+    return event_dict
+
+
+def _access_fields(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    """Give uvicorn's access line structured fields instead of a formatted string."""
+    args = event_dict.pop("positional_args", None)
+    record = event_dict.get("_record")
+    if record is None or record.name != "uvicorn.access":
+        return event_dict
+    if isinstance(args, tuple) and len(args) == 5:
+        client, method, path, http_version, status = args
+        event_dict.update(
+            event="http.access",
+            client=client,
+            method=method,
+            path=path,
+            http_version=http_version,
+            status=status,
+        )
+    return event_dict
+
+
+def configure_logging(level: str) -> None:
+    """Send every log record to stdout as one JSON line; nothing goes to stderr or files."""
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        _default_request_id,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*shared, _access_fields],
+        pass_foreign_args=True,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.dict_tracebacks,
+            structlog.processors.JSONRenderer(),
+        ],
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    for name in UVICORN_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
+    logging.captureWarnings(True)

@@ -1,0 +1,1 @@
+"""Alembic migrations. Run them with the ``migrate`` admin task, never from ``serve``."""

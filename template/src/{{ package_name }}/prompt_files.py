@@ -1,0 +1,42 @@
+"""Load versioned prompts shipped inside the package (``prompts/*.md``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Prompt:
+    name: str
+    version: str
+    text: str
+
+    @property
+    def version_tag(self) -> str:
+        """``name@version``: logged on every LLM call and stored with every reply."""
+        return f"{self.name}@{self.version}"
+
+
+def parse(source: str, name: str) -> Prompt:
+    """Split ``---``-delimited front matter from the prompt body and read its version."""
+    lines = source.splitlines()
+    markers = [i for i, line in enumerate(lines) if line.strip() == "---"]
+    if len(markers) < 2 or markers[0] != 0:
+        raise ValueError(f"prompt {name!r} has no front matter between '---' lines")
+    end = markers[1]
+    meta: dict[str, str] = {}
+    for line in lines[1:end]:
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise ValueError(f"prompt {name!r}: front matter line {line!r} is not 'key: value'")
+        meta[key.strip()] = value.strip()
+    if not meta.get("version"):
+        raise ValueError(f"prompt {name!r} declares no version in its front matter")
+    body = "\n".join(lines[end + 1 :]).strip()
+    return Prompt(meta.get("name", name), meta["version"], body)
+
+
+def load(name: str) -> Prompt:
+    source = resources.files(__package__).joinpath("prompts", f"{name}.md").read_text("utf-8")
+    return parse(source, name)

@@ -1,0 +1,47 @@
+"""The schema's revision: what Alembic's scripts call head, and what the database has."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .db import create_engine
+from .models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+
+def alembic_config(database_url: str) -> Config:
+    from alembic.config import Config  # imported here: alembic costs half a second
+
+    config = Config()
+    config.set_main_option("script_location", f"{__package__}:migrations")
+    config.attributes.update(
+        database_url=database_url,
+        target_metadata=Base.metadata,
+        create_engine=create_engine,
+    )
+    return config
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The database's revision; None when it has never been migrated."""
+    async with engine.connect() as connection:
+        try:
+            result = await connection.execute(text("SELECT version_num FROM alembic_version"))
+        except SQLAlchemyError:
+            # No alembic_version table: the database answers but was never migrated.
+            await connection.rollback()
+            await connection.execute(text("SELECT 1"))
+            return None
+        return result.scalar_one_or_none()
