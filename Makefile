@@ -1,0 +1,30 @@
+# The template's own commands. Each installs what it needs into .venv first:
+# only Python 3.11+ and git are required on the machine.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+# Pytest workers for the test suite; override with `make test WORKERS=4`.
+WORKERS ?= 2
+
+.PHONY: install test demo lint clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+install: $(BIN)/uv
+	$(BIN)/uv sync --frozen --quiet
+
+test: install
+	$(BIN)/uv run --frozen pytest -n $(WORKERS)
+
+lint: install
+	$(BIN)/uv run --frozen ruff check hooks tests scripts
+	$(BIN)/uv run --frozen ruff format --check hooks tests scripts
+
+demo: install
+	$(BIN)/uv run --frozen python scripts/demo.py
+
+clean:
+	rm -rf $(VENV) demo

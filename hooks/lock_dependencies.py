@@ -1,0 +1,44 @@
+"""Post-generation hook: write or refresh ``uv.lock`` when uv is available.
+
+Without uv, or when locking fails (no network, say), it prints a one-line notice and
+succeeds: ``uv sync`` writes the lock later. It never fails the generation.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+
+def find_uv() -> str | None:
+    found = shutil.which("uv")
+    if found:
+        return found
+    if importlib.util.find_spec("uv") is not None:
+        from uv import find_uv_bin  # uv installed as a Python package beside copier
+
+        return str(find_uv_bin())
+    return None
+
+
+def main(project: Path, uv: str | None = None) -> int:
+    uv = uv or find_uv()
+    if uv is None:
+        print("notice: uv not found; run `uv lock` (or `uv sync`) to write uv.lock")
+        return 0
+    result = subprocess.run(
+        [uv, "lock", "--quiet"], cwd=project, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        print(f"notice: `uv lock` failed ({reason}); run it again later to write uv.lock")
+        return 0
+    print("wrote uv.lock")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path.cwd()))

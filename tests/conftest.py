@@ -1,0 +1,55 @@
+"""Shared fixtures for the template's tests (pytest-copier renders the template)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from uv import find_uv_bin
+
+ROOT = Path(__file__).resolve().parents[1]
+UV = str(find_uv_bin())
+DEFAULT_ANSWERS = {"project_name": "Acme Helper"}
+
+
+@pytest.fixture(scope="session")
+def copier_template_paths() -> list[str]:
+    """Only what a user's `copier copy` sees: not the virtualenv or caches."""
+    return ["copier.yml", "template", "hooks"]
+
+
+@pytest.fixture
+def copier_defaults() -> dict[str, Any]:
+    return dict(DEFAULT_ANSWERS)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for commands run in a generated project: none of ours leaks in."""
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
+    return {**env, **extra}
+
+
+def run(project: Path, *cmd: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run a command in the project; fail the test with its output if it fails."""
+    result = subprocess.run(
+        cmd, cwd=project, env=clean_env(), capture_output=True, text=True, timeout=timeout
+    )
+    if result.returncode != 0:
+        pytest.fail(
+            f"`{' '.join(cmd)}` exited {result.returncode}\n"
+            f"--- stdout ---\n{result.stdout[-6000:]}\n--- stderr ---\n{result.stderr[-6000:]}"
+        )
+    return result
+
+
+def check_project(project: Path) -> None:
+    """What a user's CI does: install from the lock, lint, type-check, test."""
+    run(project, UV, "sync", "--locked")
+    run(project, UV, "run", "--frozen", "ruff", "check", ".")
+    run(project, UV, "run", "--frozen", "ruff", "format", "--check", ".")
+    run(project, UV, "run", "--frozen", "mypy")
+    run(project, UV, "run", "--frozen", "pytest", "-q", "-p", "no:cacheprovider")

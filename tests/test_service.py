@@ -1,0 +1,238 @@
+"""The generated service as a real process: the HTTP contract, logs, config errors, SIGTERM.
+
+Durations measured here (startup to ready, SIGTERM to exit) are printed for the record;
+they are benchmarks' business, not assertions, beyond generous sanity bounds.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import DEFAULT_ANSWERS, UV, clean_env, run
+
+SLUG = "acme-helper"
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[str]
+    port: int
+    ready_after_s: float
+
+    def request(
+        self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str
+    ) -> tuple[int, dict[str, str], Any]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        payload = json.dumps(body).encode() if body is not None else None
+        conn.request(method, path, payload, {"Content-Type": "application/json", **headers})
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response.status, dict(response.getheaders()), json.loads(data) if data else None
+
+    def stop(self) -> tuple[str, str]:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.communicate(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, copier_template: Path) -> Path:
+    from copier import run_copy
+
+    path = tmp_path_factory.mktemp("service") / SLUG
+    run_copy(str(copier_template), path, data=DEFAULT_ANSWERS, defaults=True, unsafe=True,
+             quiet=True)
+    run(path, UV, "sync", "--locked")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _command(project: Path, *args: str) -> list[str]:
+    return [str(project / ".venv" / "bin" / SLUG), *args]
+
+
+def _start(project: Path, db: Path, **env: str) -> Server:
+    port = _free_port()
+    process = subprocess.Popen(
+        _command(project, "serve"),
+        cwd=project,
+        env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}", PORT=str(port), **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = time.monotonic()
+    server = Server(process, port, 0.0)
+    while time.monotonic() - started < 30:
+        assert process.poll() is None, process.communicate()
+        try:
+            status, _, _ = server.request("GET", "/readyz")
+            if status == 200:
+                server.ready_after_s = time.monotonic() - started
+                return server
+        except OSError:
+            time.sleep(0.02)
+    process.kill()
+    pytest.fail("the service did not become ready within 30 s")
+
+
+@pytest.fixture
+def server(project: Path, tmp_path: Path) -> Iterator[Server]:
+    db = tmp_path / "service.db"
+    migrate = subprocess.run(
+        _command(project, "admin", "migrate"), cwd=project, capture_output=True, text=True,
+        env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}"), timeout=60,
+    )
+    assert migrate.returncode == 0, migrate
+    server = _start(project, db)
+    print(f"\nstartup to ready: {server.ready_after_s:.2f} s")
+    yield server
+    server.stop()
+
+
+def _stream(port: int, body: dict[str, Any]) -> tuple[http.client.HTTPConnection, Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("POST", "/v1/chat", json.dumps({**body, "stream": True}).encode(),
+                 {"Content-Type": "application/json"})
+    return conn, conn.getresponse()
+
+
+def _events(text: str) -> list[tuple[str, Any]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines())
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def test_chat_continuation_streaming_and_json_logs(server: Server) -> None:
+    status, headers, first = server.request("POST", "/v1/chat", {"message": "Hello"},
+                                            **{"X-Request-ID": "contract-1"})
+    assert status == 200
+    assert headers["x-request-id"] == "contract-1"
+    assert first["reply"] == "Offline reply to turn 1: you said 'Hello'."
+    assert set(first) == {"conversation_id", "reply", "model", "usage"}
+    assert set(first["usage"]) == {"input_tokens", "output_tokens"}
+    cid = first["conversation_id"]
+
+    status, _, second = server.request("POST", "/v1/chat", {"message": "And?", "conversation_id": cid})
+    assert status == 200 and second["reply"].startswith("Offline reply to turn 2")
+
+    conn, response = _stream(server.port, {"message": "Stream it", "conversation_id": cid})
+    assert response.getheader("content-type").startswith("text/event-stream")
+    events = _events(response.read().decode())
+    conn.close()
+    assert [name for name, _ in events[:-1]] == ["delta"] * (len(events) - 1)
+    assert events[-1][0] == "done"
+    assert set(events[-1][1]) == {"conversation_id", "model", "usage"}
+    streamed = "".join(data["text"] for name, data in events if name == "delta")
+    assert streamed.startswith("Offline reply to turn 3")
+
+    status, _, stored = server.request("GET", f"/v1/conversations/{cid}")
+    assert status == 200
+    assert [m["role"] for m in stored["messages"]] == ["user", "assistant"] * 3
+    assert stored["messages"][-1]["content"] == streamed
+    assert server.request("GET", "/v1/conversations/unknown")[0] == 404
+    status, _, error = server.request("POST", "/v1/chat", {"msg": "wrong field"})
+    assert status == 422 and error["error"]["code"] == "invalid_request"
+
+    stdout, stderr = server.stop()
+    assert server.process.returncode == 0
+    assert stderr == ""
+    lines = [json.loads(line) for line in stdout.splitlines()]  # every line is JSON
+    assert all({"timestamp", "level", "event", "request_id"} <= set(line) for line in lines)
+    tagged = [line for line in lines if line["request_id"] == "contract-1"]
+    assert {"llm.call", "http.access"} <= {line["event"] for line in tagged}
+    calls = [line for line in lines if line["event"] == "llm.call"]
+    assert len(calls) == 3
+    assert all(call["prompt_version"] == "chat@1" and call["outcome"] == "ok" for call in calls)
+
+
+def test_sigterm_ends_an_open_stream_with_a_final_event(project: Path, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    subprocess.run(_command(project, "admin", "migrate"), cwd=project, check=True,
+                   capture_output=True, env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}"))
+    server = _start(project, db, LLM_OFFLINE_DELAY_MS="400", SHUTDOWN_GRACE_S="5")
+    conn, response = _stream(server.port, {"message": "tell me a long story"})
+    assert response.readline().startswith(b"event: delta")
+    sent = time.monotonic()
+    server.process.send_signal(signal.SIGTERM)
+    rest = response.read().decode()
+    stream_ended = time.monotonic() - sent
+    stdout, stderr = server.process.communicate(timeout=30)
+    exited = time.monotonic() - sent
+    print(f"\nSIGTERM with an open stream: stream ended after {stream_ended:.2f} s, "
+          f"process exited after {exited:.2f} s")
+    final = _events(rest.split("\n\n", 1)[1] if rest.startswith("data") else rest)[-1]
+    assert final == ("error", {"error": {"code": "shutting_down",
+                                         "message": "the server is shutting down; retry the request"}})
+    assert server.process.returncode == 0
+    assert exited < 5  # SHUTDOWN_GRACE_S bounds it
+    assert stderr == ""
+    assert any(json.loads(line)["event"] == "app.stopped" for line in stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"PORT": "http"}, ["PORT"]), ({"LLM_PROVIDER": "openai"}, ["LLM_MODEL", "OPENAI_API_KEY"])],
+)
+def test_config_error_is_named_without_traceback(
+    project: Path, env: dict[str, str], expected: list[str]
+) -> None:
+    for args in (("serve",), ("admin", "check")):
+        started = time.monotonic()
+        result = subprocess.run(_command(project, *args), cwd=project, env=clean_env(**env),
+                                capture_output=True, text=True, timeout=30)
+        elapsed = time.monotonic() - started
+        assert result.returncode == 78
+        assert "Traceback" not in result.stdout + result.stderr
+        named = [line.split(":")[1].strip() for line in result.stderr.strip().splitlines()]
+        assert named == expected
+        assert elapsed < 5, elapsed
+
+
+def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path) -> None:
+    listed = subprocess.run(_command(project, "admin", "tasks"), cwd=project, env=clean_env(),
+                            capture_output=True, text=True, check=True).stdout
+    assert [line.split()[0] for line in listed.splitlines()] == ["migrate", "check"]
+    env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
+    before = subprocess.run(_command(project, "admin", "check"), cwd=project, env=env,
+                            capture_output=True, text=True)
+    assert before.returncode == 1
+    assert "database  FAILED" in before.stdout and "run migrate" in before.stdout
+    subprocess.run(_command(project, "admin", "migrate"), cwd=project, env=env, check=True,
+                   capture_output=True)
+    after = subprocess.run(_command(project, "admin", "check"), cwd=project, env=env,
+                           capture_output=True, text=True)
+    assert after.returncode == 0, after.stdout
+    assert [line.split()[:2] for line in after.stdout.splitlines() if line[:1] != "{"] == [
+        ["config", "ok"], ["database", "ok"], ["provider", "ok"]]
+
+
+def test_procfile_and_dockerfile_follow_build_release_run(project: Path) -> None:
+    procfile = (project / "Procfile").read_text().splitlines()
+    assert procfile == [f"web: {SLUG} serve", f"release: {SLUG} admin migrate"]
+    dockerfile = (project / "Dockerfile").read_text()
+    assert dockerfile.count("FROM ") == 2
+    assert "USER app" in dockerfile
+    assert f'ENTRYPOINT ["{SLUG}"]' in dockerfile
+    assert ".env" in (project / ".dockerignore").read_text().split()
+    assert os.access(project / ".venv" / "bin" / SLUG, os.X_OK)
