@@ -16,9 +16,7 @@ MESSAGE = "Initial commit from the twelve-factor-llm template"
 
 
 def _git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["git", *args], cwd=project, capture_output=True, text=True, check=False
-    )
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
 
 
 def main(project: Path, operation: str, author_name: str, author_email: str) -> int:

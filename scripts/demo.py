@@ -14,9 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
-
 import warnings
+from pathlib import Path
 
 from copier import run_copy
 from uv import find_uv_bin
@@ -63,18 +62,27 @@ def main() -> int:
     if DEST.exists():
         shutil.rmtree(DEST)
     step(f"copier copy --trust --defaults {ROOT.name} {DEST.relative_to(ROOT)}")
-    run_copy(str(ROOT), DEST, data={"project_name": "My Service"}, defaults=True,
-             unsafe=True, vcs_ref="HEAD", quiet=True)
+    run_copy(
+        str(ROOT),
+        DEST,
+        data={"project_name": "My Service"},
+        defaults=True,
+        unsafe=True,
+        vcs_ref="HEAD",
+        quiet=True,
+    )
     step("uv sync")
     subprocess.run([find_uv_bin(), "sync", "--quiet"], cwd=DEST, env=env, check=True)
     command = str(DEST / ".venv" / "bin" / SLUG)
     step(f"{SLUG} admin migrate")
-    subprocess.run([command, "admin", "migrate"], cwd=DEST, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [command, "admin", "migrate"], cwd=DEST, env=env, check=True, stdout=subprocess.DEVNULL
+    )
     port = free_port()
     step(f"{SLUG} serve  (PORT={port})")
-    server = subprocess.Popen([command, "serve"], cwd=DEST, env={**env, "PORT": str(port)},
-                              stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [command, "serve"], cwd=DEST, env={**env, "PORT": str(port)}, stdout=subprocess.DEVNULL
+    )
     try:
         ready = wait_ready(f"http://127.0.0.1:{port}/readyz", server)
         print(f"ready after {ready:.2f} s")
@@ -83,8 +91,10 @@ def main() -> int:
         step(f"POST /v1/chat {json.dumps(question)}")
         answer = post(url, question)
         print(json.dumps(answer, indent=2))
-        follow_up = {"message": "And do you remember me?",
-                     "conversation_id": answer["conversation_id"]}
+        follow_up = {
+            "message": "And do you remember me?",
+            "conversation_id": answer["conversation_id"],
+        }
         step(f"POST /v1/chat {json.dumps(follow_up)}")
         print(json.dumps(post(url, follow_up), indent=2))
     finally:

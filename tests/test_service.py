@@ -53,8 +53,9 @@ def project(tmp_path_factory: pytest.TempPathFactory, copier_template: Path) -> 
     from copier import run_copy
 
     path = tmp_path_factory.mktemp("service") / SLUG
-    run_copy(str(copier_template), path, data=DEFAULT_ANSWERS, defaults=True, unsafe=True,
-             quiet=True)
+    run_copy(
+        str(copier_template), path, data=DEFAULT_ANSWERS, defaults=True, unsafe=True, quiet=True
+    )
     run(path, UV, "sync", "--locked")
     return path
 
@@ -98,8 +99,12 @@ def _start(project: Path, db: Path, **env: str) -> Server:
 def server(project: Path, tmp_path: Path) -> Iterator[Server]:
     db = tmp_path / "service.db"
     migrate = subprocess.run(
-        _command(project, "admin", "migrate"), cwd=project, capture_output=True, text=True,
-        env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}"), timeout=60,
+        _command(project, "admin", "migrate"),
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}"),
+        timeout=60,
     )
     assert migrate.returncode == 0, migrate
     server = _start(project, db)
@@ -110,8 +115,12 @@ def server(project: Path, tmp_path: Path) -> Iterator[Server]:
 
 def _stream(port: int, body: dict[str, Any]) -> tuple[http.client.HTTPConnection, Any]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("POST", "/v1/chat", json.dumps({**body, "stream": True}).encode(),
-                 {"Content-Type": "application/json"})
+    conn.request(
+        "POST",
+        "/v1/chat",
+        json.dumps({**body, "stream": True}).encode(),
+        {"Content-Type": "application/json"},
+    )
     return conn, conn.getresponse()
 
 
@@ -124,8 +133,9 @@ def _events(text: str) -> list[tuple[str, Any]]:
 
 
 def test_chat_continuation_streaming_and_json_logs(server: Server) -> None:
-    status, headers, first = server.request("POST", "/v1/chat", {"message": "Hello"},
-                                            **{"X-Request-ID": "contract-1"})
+    status, headers, first = server.request(
+        "POST", "/v1/chat", {"message": "Hello"}, **{"X-Request-ID": "contract-1"}
+    )
     assert status == 200
     assert headers["x-request-id"] == "contract-1"
     assert first["reply"] == "Offline reply to turn 1: you said 'Hello'."
@@ -133,7 +143,9 @@ def test_chat_continuation_streaming_and_json_logs(server: Server) -> None:
     assert set(first["usage"]) == {"input_tokens", "output_tokens"}
     cid = first["conversation_id"]
 
-    status, _, second = server.request("POST", "/v1/chat", {"message": "And?", "conversation_id": cid})
+    status, _, second = server.request(
+        "POST", "/v1/chat", {"message": "And?", "conversation_id": cid}
+    )
     assert status == 200 and second["reply"].startswith("Offline reply to turn 2")
 
     conn, response = _stream(server.port, {"message": "Stream it", "conversation_id": cid})
@@ -168,22 +180,30 @@ def test_chat_continuation_streaming_and_json_logs(server: Server) -> None:
 
 def test_sigterm_ends_an_open_stream_with_a_final_event(project: Path, tmp_path: Path) -> None:
     db = tmp_path / "s.db"
-    subprocess.run(_command(project, "admin", "migrate"), cwd=project, check=True,
-                   capture_output=True, env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}"))
+    subprocess.run(
+        _command(project, "admin", "migrate"),
+        cwd=project,
+        check=True,
+        capture_output=True,
+        env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}"),
+    )
     server = _start(project, db, LLM_OFFLINE_DELAY_MS="400", SHUTDOWN_GRACE_S="5")
-    conn, response = _stream(server.port, {"message": "tell me a long story"})
+    _, response = _stream(server.port, {"message": "tell me a long story"})
     assert response.readline().startswith(b"event: delta")
+    response.readline(), response.readline()  # the rest of that first event: data, blank line
     sent = time.monotonic()
     server.process.send_signal(signal.SIGTERM)
     rest = response.read().decode()
     stream_ended = time.monotonic() - sent
     stdout, stderr = server.process.communicate(timeout=30)
     exited = time.monotonic() - sent
-    print(f"\nSIGTERM with an open stream: stream ended after {stream_ended:.2f} s, "
-          f"process exited after {exited:.2f} s")
-    final = _events(rest.split("\n\n", 1)[1] if rest.startswith("data") else rest)[-1]
-    assert final == ("error", {"error": {"code": "shutting_down",
-                                         "message": "the server is shutting down; retry the request"}})
+    print(
+        f"\nSIGTERM with an open stream: stream ended after {stream_ended:.2f} s, "
+        f"process exited after {exited:.2f} s"
+    )
+    final = _events(rest)[-1]
+    message = "the server is shutting down; retry the request"
+    assert final == ("error", {"error": {"code": "shutting_down", "message": message}})
     assert server.process.returncode == 0
     assert exited < 5  # SHUTDOWN_GRACE_S bounds it
     assert stderr == ""
@@ -199,8 +219,14 @@ def test_config_error_is_named_without_traceback(
 ) -> None:
     for args in (("serve",), ("admin", "check")):
         started = time.monotonic()
-        result = subprocess.run(_command(project, *args), cwd=project, env=clean_env(**env),
-                                capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            _command(project, *args),
+            cwd=project,
+            env=clean_env(**env),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         elapsed = time.monotonic() - started
         assert result.returncode == 78
         assert "Traceback" not in result.stdout + result.stderr
@@ -210,21 +236,33 @@ def test_config_error_is_named_without_traceback(
 
 
 def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path) -> None:
-    listed = subprocess.run(_command(project, "admin", "tasks"), cwd=project, env=clean_env(),
-                            capture_output=True, text=True, check=True).stdout
+    listed = subprocess.run(
+        _command(project, "admin", "tasks"),
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert [line.split()[0] for line in listed.splitlines()] == ["migrate", "check"]
     env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
-    before = subprocess.run(_command(project, "admin", "check"), cwd=project, env=env,
-                            capture_output=True, text=True)
+    before = subprocess.run(
+        _command(project, "admin", "check"), cwd=project, env=env, capture_output=True, text=True
+    )
     assert before.returncode == 1
     assert "database  FAILED" in before.stdout and "run migrate" in before.stdout
-    subprocess.run(_command(project, "admin", "migrate"), cwd=project, env=env, check=True,
-                   capture_output=True)
-    after = subprocess.run(_command(project, "admin", "check"), cwd=project, env=env,
-                           capture_output=True, text=True)
+    subprocess.run(
+        _command(project, "admin", "migrate"), cwd=project, env=env, check=True, capture_output=True
+    )
+    after = subprocess.run(
+        _command(project, "admin", "check"), cwd=project, env=env, capture_output=True, text=True
+    )
     assert after.returncode == 0, after.stdout
     assert [line.split()[:2] for line in after.stdout.splitlines() if line[:1] != "{"] == [
-        ["config", "ok"], ["database", "ok"], ["provider", "ok"]]
+        ["config", "ok"],
+        ["database", "ok"],
+        ["provider", "ok"],
+    ]
 
 
 def test_procfile_and_dockerfile_follow_build_release_run(project: Path) -> None:
