@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # Pytest workers for the test suite; override with `make test WORKERS=4`.
 WORKERS ?= 2
 
-.PHONY: install test demo lint clean
+.PHONY: install test demo lint bench clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +20,14 @@ test: install
 	$(BIN)/uv run --frozen pytest -n $(WORKERS)
 
 lint: install
-	$(BIN)/uv run --frozen ruff check hooks tests scripts
-	$(BIN)/uv run --frozen ruff format --check hooks tests scripts
+	$(BIN)/uv run --frozen ruff check hooks tests scripts bench
+	$(BIN)/uv run --frozen ruff format --check hooks tests scripts bench
 
 demo: install
 	$(BIN)/uv run --frozen python scripts/demo.py
+
+bench: install
+	$(BIN)/uv run --frozen python bench/startup.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) demo
