@@ -265,6 +265,32 @@ def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path)
     ]
 
 
+def test_built_wheel_runs_release_and_check_outside_the_project(
+    project: Path, tmp_path: Path
+) -> None:
+    """What the Docker image does: a non-editable install, run from another directory."""
+    run(project, UV, "build", "--wheel", "--quiet", "--out-dir", str(tmp_path / "dist"))
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    venv = tmp_path / "venv"
+    run(project, UV, "venv", "--quiet", str(venv))
+    env = clean_env(VIRTUAL_ENV=str(venv))
+    subprocess.run([UV, "pip", "install", "--quiet", str(wheel)], cwd=tmp_path, env=env, check=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    app_env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    command = str(venv / "bin" / SLUG)
+    for task in ("migrate", "check"):
+        result = subprocess.run(
+            [command, "admin", task],
+            cwd=elsewhere,
+            env=app_env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result
+
+
 def test_procfile_and_dockerfile_follow_build_release_run(project: Path) -> None:
     procfile = (project / "Procfile").read_text().splitlines()
     assert procfile == [f"web: {SLUG} serve", f"release: {SLUG} admin migrate"]

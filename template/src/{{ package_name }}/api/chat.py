@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
+import structlog
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,7 @@ from ..errors import ApiError, error_body
 from ..llm.base import ChatMessage, Completion, ProviderError
 from ..services import Services, ServicesDep
 
+log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/v1", tags=["chat"], dependencies=[Depends(require_api_key)])
 
 
@@ -127,6 +129,10 @@ async def _stream(
     except SQLAlchemyError as exc:
         message = f"could not store the conversation ({type(exc).__name__})"
         yield sse.event("error", error_body("database_unavailable", message))
+        return
+    except Exception:  # noqa: BLE001 - the stream must still end with an event
+        log.exception("chat.stream_failed")
+        yield sse.event("error", error_body("internal_error", "internal server error"))
         return
     done = {"conversation_id": conversation_id, "model": final.model, "usage": _usage(final)}
     yield sse.event("done", done)
