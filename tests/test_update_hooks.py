@@ -20,6 +20,6 @@ def test_update_keeps_env_and_commits_nothing(copier: Any, tmp_path: Path) -> No
     assert (project / ".env.example").read_text().endswith("# mine\n")
     assert (project / "src/acme_helper/llm/providers/anthropic.py").exists()
     assert '"anthropic>=' in (project / "pyproject.toml").read_text()
-    assert "name = \"anthropic\"" in (project / "uv.lock").read_text()  # relocked by the hook
+    assert 'name = "anthropic"' in (project / "uv.lock").read_text()  # relocked by the hook
     log = run(project, "git", "log", "--format=%s").stdout.splitlines()
     assert log == ["my edits", "Initial commit from the twelve-factor-llm template"]

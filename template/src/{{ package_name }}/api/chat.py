@@ -130,7 +130,8 @@ async def _stream(
         message = f"could not store the conversation ({type(exc).__name__})"
         yield sse.event("error", error_body("database_unavailable", message))
         return
-    except Exception:  # noqa: BLE001 - the stream must still end with an event
+    except Exception:
+        # Whatever went wrong, the stream still ends with an event the client understands.
         log.exception("chat.stream_failed")
         yield sse.event("error", error_body("internal_error", "internal server error"))
         return
