@@ -12,7 +12,9 @@ from .conftest import DEFAULT_ANSWERS, UV, check_project, run
 
 VARIANTS: dict[str, dict[str, Any]] = {
     "defaults": {},
-    "py311-anthropic-apache-no-ci": {
+    "py311-anthropic-apache-no-ci-own-names": {
+        "project_slug": "helper-svc",
+        "package_name": "helper_core",
         "python_version": "3.11",
         "llm_providers": ["anthropic"],
         "license": "Apache-2.0",
@@ -26,8 +28,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
 }
 
 PROVIDER_FILES = {
-    "openai": ["src/acme_helper/llm/providers/openai.py", "tests/test_openai_provider.py"],
-    "anthropic": ["src/acme_helper/llm/providers/anthropic.py", "tests/test_anthropic_provider.py"],
+    "openai": ["src/{package}/llm/providers/openai.py", "tests/test_openai_provider.py"],
+    "anthropic": ["src/{package}/llm/providers/anthropic.py", "tests/test_anthropic_provider.py"],
 }
 LICENSE_FIRST_LINES = {
     "MIT": "MIT License",
@@ -38,10 +40,15 @@ LICENSE_FIRST_LINES = {
 
 def _assert_rendered_as_chosen(project: Path, answers: dict[str, Any]) -> None:
     providers = answers.get("llm_providers", ["openai"])
+    package = answers.get("package_name", "acme_helper")
+    slug = answers.get("project_slug", "acme-helper")
     for provider, files in PROVIDER_FILES.items():
         for name in files:
-            assert (project / name).exists() == (provider in providers), name
+            path = project / name.format(package=package)
+            assert path.exists() == (provider in providers), path
+    assert (project / "Procfile").read_text().startswith(f"web: {slug} serve\n")
     pyproject = (project / "pyproject.toml").read_text()
+    assert f'{slug} = "{package}.cli:main"' in pyproject
     for sdk in PROVIDER_FILES:
         assert (f'"{sdk}>=' in pyproject) == (sdk in providers)
     python = answers.get("python_version", "3.12")
