@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Pytest workers for the test suite; override with `make test WORKERS=4`.
 WORKERS ?= 2
+# The servers the integration tests use (see README: getting Postgres and Redis).
+export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 .PHONY: install test demo lint bench clean
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -24,11 +25,18 @@ def test_readyz_503_before_migrations(make_client: Callable[..., TestClient], tm
     assert "migrate" in response.json()["reason"]
 
 
-def test_readyz_503_when_database_unreachable(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(database_url="sqlite+aiosqlite:////nonexistent-dir/x.db")
+@pytest.mark.parametrize(
+    "url", ["sqlite:////nonexistent-dir/x.db", "postgresql://postgres@127.0.0.1:9/closed"]
+)
+def test_database_down_is_503_json(make_client: Callable[..., TestClient], url: str) -> None:
+    client = make_client(database_url=url)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert "unreachable" in response.json()["reason"]
+    chat = client.post("/v1/chat", json={"message": "hi"})
+    assert chat.status_code == 503
+    assert chat.json()["error"]["code"] == "database_unavailable"
+    assert client.get("/healthz").status_code == 200
 
 
 def test_chat_replies_and_reports_usage(client: TestClient) -> None:

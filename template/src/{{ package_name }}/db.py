@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+# What a database outage raises: SQLAlchemy's errors, and the socket errors that some
+# drivers (asyncpg) let through unwrapped when the server cannot be reached at all.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
 
 
 def create_engine(url: str) -> AsyncEngine:

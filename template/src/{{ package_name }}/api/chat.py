@@ -10,10 +10,10 @@ import structlog
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import SQLAlchemyError
 
 from .. import conversations, sse
 from ..auth import require_api_key
+from ..db import DATABASE_ERRORS
 from ..errors import ApiError, error_body
 from ..llm.base import ChatMessage, Completion, ProviderError
 from ..services import Services, ServicesDep
@@ -126,7 +126,7 @@ async def _stream(
         message = "the server is shutting down; retry the request"
         yield sse.event("error", error_body("shutting_down", message))
         return
-    except SQLAlchemyError as exc:
+    except DATABASE_ERRORS as exc:
         message = f"could not store the conversation ({type(exc).__name__})"
         yield sse.event("error", error_body("database_unavailable", message))
         return

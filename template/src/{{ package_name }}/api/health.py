@@ -7,13 +7,14 @@ from functools import cache
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import SQLAlchemyError
 
 from .. import schema
+from ..db import DATABASE_ERRORS
 from ..services import ServicesDep
 
 router = APIRouter(tags=["health"])
 READY_TIMEOUT_S = 2.0
+NOT_READY_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
 
 head_revision = cache(schema.head_revision)
 
@@ -31,7 +32,7 @@ async def readyz(services: ServicesDep) -> JSONResponse:
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
             current = await schema.current_revision(services.engine)
-    except (SQLAlchemyError, OSError, TimeoutError) as exc:
+    except NOT_READY_ERRORS as exc:
         reason = f"database unreachable ({type(exc).__name__})"
         return JSONResponse({"status": "unavailable", "reason": reason}, 503)
     if current != expected:
