@@ -293,7 +293,11 @@ def test_built_wheel_runs_release_and_check_outside_the_project(
 
 def test_procfile_and_dockerfile_follow_build_release_run(project: Path) -> None:
     procfile = (project / "Procfile").read_text().splitlines()
-    assert procfile == [f"web: {SLUG} serve", f"release: {SLUG} admin migrate"]
+    assert procfile == [
+        f"web: {SLUG} serve",
+        f"worker: {SLUG} worker",
+        f"release: {SLUG} admin migrate",
+    ]
     dockerfile = (project / "Dockerfile").read_text()
     assert dockerfile.count("FROM ") == 2
     assert "USER app" in dockerfile

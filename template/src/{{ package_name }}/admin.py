@@ -54,7 +54,7 @@ async def _check(settings: Settings) -> list[tuple[str, bool, str]]:
         report.append(("database", False, f"{_safe_url(settings)}: {type(exc).__name__}: {exc}"))
     finally:
         await engine.dispose()
-    provider = build_provider(settings, "check")
+    provider = build_provider(settings)
     try:
         report.append(("provider", True, await provider.ping()))
     except ProviderError as exc:

@@ -1,20 +1,24 @@
-"""The web application: routes, middleware and error handling."""
+"""The web application: routes, middleware and error handling.
+
+Every module in ``api/`` that defines ``router`` is mounted: a feature is its files.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
 
-from . import errors, prompt_files
-from .api import chat, health
-from .db import create_engine, sessionmaker
-from .llm.factory import build_provider
+from . import api, errors
+from .jobs.queue import JobQueue
+from .jobs.runner import JobRunner
 from .request_id import RequestIdMiddleware
-from .services import Services
+from .services import build_services, close_services
 from .settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -25,29 +29,26 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url.get_secret_value())
-        prompt = prompt_files.load("chat")
-        provider = build_provider(settings, prompt.version_tag)
-        app.state.services = Services(
-            settings=settings,
-            engine=engine,
-            sessions=sessionmaker(engine),
-            provider=provider,
-            chat_prompt=prompt,
-            shutdown=shutdown or asyncio.Event(),
+        services = build_services(settings, shutdown or asyncio.Event())
+        jobs = JobQueue(settings, JobRunner(services).task())
+        jobs.warn_if_in_process()
+        app.state.services, app.state.jobs = services, jobs
+        log.info(
+            "app.started", llm_provider=services.provider.name, llm_model=services.provider.model
         )
-        log.info("app.started", llm_provider=provider.name, llm_model=provider.model)
         try:
             yield
         finally:
-            await provider.aclose()
-            await engine.dispose()
+            await jobs.close()
+            await close_services(services)
             log.info("app.stopped")
 
     app = FastAPI(title=__package__, lifespan=lifespan)
     app.state.api_keys = settings.api_key_set()
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
-    app.include_router(health.router)
-    app.include_router(chat.router)
+    for module_info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{api.__name__}.{module_info.name}")
+        if hasattr(module, "router"):
+            app.include_router(module.router)
     return app

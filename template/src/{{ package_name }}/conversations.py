@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .llm.base import ChatMessage, Completion
-from .models import Conversation, Message
+from .models.conversations import Conversation, Message
 
 
 async def exists(session: AsyncSession, conversation_id: str) -> bool:

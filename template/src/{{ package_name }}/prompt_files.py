@@ -18,8 +18,8 @@ class Prompt:
         return f"{self.name}@{self.version}"
 
 
-def parse(source: str, name: str) -> Prompt:
-    """Split ``---``-delimited front matter from the prompt body and read its version."""
+def parse(source: str, name: str) -> tuple[Prompt, dict[str, str]]:
+    """Split ``---``-delimited front matter from the body; return the prompt and the metadata."""
     lines = source.splitlines()
     markers = [i for i, line in enumerate(lines) if line.strip() == "---"]
     if len(markers) < 2 or markers[0] != 0:
@@ -34,9 +34,9 @@ def parse(source: str, name: str) -> Prompt:
     if not meta.get("version"):
         raise ValueError(f"prompt {name!r} declares no version in its front matter")
     body = "\n".join(lines[end + 1 :]).strip()
-    return Prompt(meta.get("name", name), meta["version"], body)
+    return Prompt(meta.get("name", name), meta["version"], body), meta
 
 
 def load(name: str) -> Prompt:
     source = resources.files(__package__).joinpath("prompts", f"{name}.md").read_text("utf-8")
-    return parse(source, name)
+    return parse(source, name)[0]

@@ -1,4 +1,4 @@
-"""What a request handler needs, built once per process at startup."""
+"""What request handlers and jobs need, built once per process."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from . import prompt_files
+from .db import create_engine, sessionmaker
+from .llm.factory import build_provider
 from .llm.logged import LoggedProvider
 from .prompt_files import Prompt
 from .settings import Settings
@@ -22,6 +25,23 @@ class Services:
     provider: LoggedProvider
     chat_prompt: Prompt
     shutdown: asyncio.Event
+
+
+def build_services(settings: Settings, shutdown: asyncio.Event) -> Services:
+    engine = create_engine(settings.database_url.get_secret_value())
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessionmaker(engine),
+        provider=build_provider(settings),
+        chat_prompt=prompt_files.load("chat"),
+        shutdown=shutdown,
+    )
+
+
+async def close_services(services: Services) -> None:
+    await services.provider.aclose()
+    await services.engine.dispose()
 
 
 def get_services(request: Request) -> Services:

@@ -86,7 +86,9 @@ async def chat(body: ChatRequest, services: ServicesDep) -> object:
         events = _stream(services, conversation_id, body.message, prompt)
         return StreamingResponse(events, media_type="text/event-stream", headers=sse.HEADERS)
     try:
-        reply = await services.provider.complete(services.chat_prompt.text, prompt)
+        reply = await services.provider.complete(
+            services.chat_prompt.text, prompt, prompt_version=services.chat_prompt.version_tag
+        )
     except ProviderError as exc:
         raise ApiError(502, "provider_error", str(exc)) from exc
     async with services.sessions() as session:
@@ -106,7 +108,9 @@ async def _stream(
 ) -> AsyncIterator[str]:
     """``delta`` events, then ``done``; or an ``error`` event that ends the stream."""
     final: Completion | None = None
-    items = services.provider.stream(services.chat_prompt.text, prompt)
+    items = services.provider.stream(
+        services.chat_prompt.text, prompt, prompt_version=services.chat_prompt.version_tag
+    )
     try:
         async for item in sse.until_shutdown(items, services.shutdown):
             if isinstance(item, Completion):

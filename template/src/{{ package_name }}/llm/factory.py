@@ -10,7 +10,7 @@ from .base import Provider
 from .logged import LoggedProvider
 
 
-def build_provider(settings: Settings, prompt_version: str) -> LoggedProvider:
+def build_provider(settings: Settings) -> LoggedProvider:
     module = importlib.import_module(f"{__package__}.providers.{settings.llm_provider}")
     build: Callable[[Settings], Provider] = module.build
-    return LoggedProvider(build(settings), prompt_version)
+    return LoggedProvider(build(settings))

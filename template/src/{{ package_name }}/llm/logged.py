@@ -15,9 +15,8 @@ log = structlog.get_logger(__name__)
 class LoggedProvider:
     """Wrap a provider so every call is timed and logged with its outcome and token usage."""
 
-    def __init__(self, provider: Provider, prompt_version: str) -> None:
+    def __init__(self, provider: Provider) -> None:
         self.provider = provider
-        self.prompt_version = prompt_version
 
     @property
     def name(self) -> str:
@@ -27,12 +26,14 @@ class LoggedProvider:
     def model(self) -> str:
         return self.provider.model
 
-    def _log(self, started: float, outcome: str, usage: Usage, stream: bool) -> None:
+    def _log(
+        self, prompt_version: str, started: float, outcome: str, usage: Usage, stream: bool
+    ) -> None:
         log.info(
             "llm.call",
             provider=self.provider.name,
             model=self.provider.model,
-            prompt_version=self.prompt_version,
+            prompt_version=prompt_version,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
@@ -40,18 +41,20 @@ class LoggedProvider:
             stream=stream,
         )
 
-    async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
+    async def complete(
+        self, system: str, messages: Sequence[ChatMessage], *, prompt_version: str
+    ) -> Completion:
         started = time.perf_counter()
         try:
             completion = await self.provider.complete(system, messages)
         except ProviderError:
-            self._log(started, "error", Usage(), stream=False)
+            self._log(prompt_version, started, "error", Usage(), stream=False)
             raise
-        self._log(started, "ok", completion.usage, stream=False)
+        self._log(prompt_version, started, "ok", completion.usage, stream=False)
         return completion
 
     async def stream(
-        self, system: str, messages: Sequence[ChatMessage]
+        self, system: str, messages: Sequence[ChatMessage], *, prompt_version: str
     ) -> AsyncIterator[str | Completion]:
         started = time.perf_counter()
         outcome, usage = "cancelled", Usage()
@@ -64,7 +67,7 @@ class LoggedProvider:
             outcome = "error"
             raise
         finally:
-            self._log(started, outcome, usage, stream=True)
+            self._log(prompt_version, started, outcome, usage, stream=True)
 
     async def ping(self) -> str:
         return await self.provider.ping()

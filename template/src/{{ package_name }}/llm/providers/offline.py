@@ -32,7 +32,10 @@ class OfflineProvider:
         return Completion(text, self.model, Usage(tokens_in, _count(text)))
 
     async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
-        return self._reply(system, messages)
+        completion = self._reply(system, messages)
+        if self.delay_s:  # as long as streaming the same reply would take
+            await asyncio.sleep(self.delay_s * len(completion.text.split(" ")))
+        return completion
 
     async def stream(
         self, system: str, messages: Sequence[ChatMessage]

@@ -1,0 +1,86 @@
+"""The job queue (factor IV): Redis streams when ``REDIS_URL`` is set, else in-process.
+
+Only job ids travel through the queue; jobs themselves live in the database. taskiq and the
+Redis client cost about a second to import, so the web process connects the queue on the
+first submission, importing in a thread: startup stays fast and the event loop never blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
+
+log = structlog.get_logger(__name__)
+TASK_NAME = "jobs.run"
+
+JobRunner = Callable[[str], Awaitable[None]]
+
+
+def build_broker(settings: Settings) -> AsyncBroker:
+    if settings.redis_url is None:
+        from taskiq import InMemoryBroker
+
+        return InMemoryBroker(max_async_tasks=settings.worker_concurrency)
+    from .redis_stream import ReclaimingRedisStreamBroker
+
+    queue_name = f"{settings.redis_key_prefix}:jobs"
+    return ReclaimingRedisStreamBroker(
+        settings.redis_url.get_secret_value(),
+        queue_name=queue_name,
+        consumer_group_name=queue_name,
+        idle_timeout=int(settings.job_redelivery_s * 1000),
+        xread_block=1000,
+        unacknowledged_lock_timeout=30,
+        socket_connect_timeout=5,
+    )
+
+
+class JobQueue:
+    """Submit job ids; with the in-process broker, also run them here."""
+
+    def __init__(self, settings: Settings, runner: JobRunner) -> None:
+        self.settings = settings
+        self.runner = runner
+        self._started: asyncio.Task[AsyncTaskiqDecoratedTask[[str], Any]] | None = None
+
+    def warn_if_in_process(self) -> None:
+        if self.settings.redis_url is None:
+            log.warning(
+                "jobs.in_process",
+                detail="REDIS_URL is unset: jobs run inside the web process, for "
+                "development only; set REDIS_URL and run the worker in production",
+            )
+
+    async def _start(self) -> AsyncTaskiqDecoratedTask[[str], Any]:
+        broker = await asyncio.to_thread(build_broker, self.settings)
+        task = broker.register_task(self.runner, task_name=TASK_NAME)
+        await broker.startup()
+        return task
+
+    async def _task(self) -> AsyncTaskiqDecoratedTask[[str], Any]:
+        if self._started is None or (self._started.done() and self._started.exception()):
+            self._started = asyncio.ensure_future(self._start())  # retry after a failure
+        return await asyncio.shield(self._started)
+
+    async def submit(self, job_id: str) -> None:
+        task = await self._task()
+        await task.kiq(job_id)
+
+    async def close(self) -> None:
+        if self._started is None:
+            return
+        if not self._started.done():
+            self._started.cancel()
+        try:
+            task = await self._started
+        except BaseException:  # noqa: BLE001 - closing: a failed start has nothing to close
+            return
+        await task.broker.shutdown()

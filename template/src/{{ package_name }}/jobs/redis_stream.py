@@ -1,0 +1,67 @@
+"""taskiq-redis's stream broker, reclaiming abandoned jobs even when the queue is quiet.
+
+``RedisStreamBroker`` claims messages that another consumer left unacknowledged (a worker
+killed mid-job) only after a read that returned new messages. Here every read, empty or
+not, is followed by the claim, so a lost job is redelivered after ``idle_timeout`` however
+quiet the queue is.
+
+taskiq acknowledges a message even when its task was cancelled. A worker that gives up on
+its running jobs at shutdown calls ``abandon()`` first: from then on nothing is
+acknowledged, and those jobs stay pending for another worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+from redis.asyncio import Redis
+from taskiq import AckableMessage
+from taskiq_redis import RedisStreamBroker
+
+
+class ReclaimingRedisStreamBroker(RedisStreamBroker):
+    abandoned = False
+
+    def abandon(self) -> None:
+        self.abandoned = True
+
+    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
+        ack = super()._ack_generator(id=id, queue_name=queue_name)
+
+        async def ack_unless_abandoned() -> None:
+            if not self.abandoned:
+                await ack()
+
+        return ack_unless_abandoned
+
+    async def listen(self) -> AsyncGenerator[AckableMessage, None]:
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            while True:
+                # redis-py types these replies loosely: they are lists of (id, fields).
+                fetched: Any = await redis.xreadgroup(
+                    self.consumer_group_name,
+                    self.consumer_name,
+                    {self.queue_name: ">"},
+                    block=self.block,
+                    noack=False,
+                    count=self.count,
+                )
+                for _stream, messages in fetched or []:
+                    for message_id, fields in messages:
+                        yield AckableMessage(
+                            data=fields[b"data"],
+                            ack=self._ack_generator(id=message_id, queue_name=self.queue_name),
+                        )
+                reclaimed: Any = await redis.xautoclaim(
+                    name=self.queue_name,
+                    groupname=self.consumer_group_name,
+                    consumername=self.consumer_name,
+                    min_idle_time=self.idle_timeout,
+                    count=self.unacknowledged_batch_size,
+                )
+                for message_id, fields in reclaimed[1]:
+                    yield AckableMessage(
+                        data=fields[b"data"],
+                        ack=self._ack_generator(id=message_id, queue_name=self.queue_name),
+                    )
