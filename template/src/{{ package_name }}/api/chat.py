@@ -16,10 +16,13 @@ from ..auth import require_api_key
 from ..db import DATABASE_ERRORS
 from ..errors import ApiError, error_body
 from ..llm.base import ChatMessage, Completion, ProviderError
+from ..rate_limit import RateLimitDep, enforce
 from ..services import Services, ServicesDep
 
 log = structlog.get_logger(__name__)
-router = APIRouter(prefix="/v1", tags=["chat"], dependencies=[Depends(require_api_key)])
+router = APIRouter(
+    prefix="/v1", tags=["chat"], dependencies=[Depends(require_api_key), Depends(enforce)]
+)
 
 
 class ChatRequest(BaseModel):
@@ -72,7 +75,7 @@ def _usage(completion: Completion) -> dict[str, int | None]:
         502: {"description": "The LLM provider failed after retries"},
     },
 )
-async def chat(body: ChatRequest, services: ServicesDep) -> object:
+async def chat(body: ChatRequest, services: ServicesDep, who: RateLimitDep) -> object:
     """Send a message; pass ``conversation_id`` to continue a conversation."""
     conversation_id = body.conversation_id or str(uuid.uuid4())
     history: Sequence[ChatMessage] = []
@@ -83,7 +86,7 @@ async def chat(body: ChatRequest, services: ServicesDep) -> object:
             history = conversations.as_chat(await conversations.messages(session, conversation_id))
     prompt = [*history, ChatMessage("user", body.message)]
     if body.stream:
-        events = _stream(services, conversation_id, body.message, prompt)
+        events = _stream(services, who, conversation_id, body.message, prompt)
         return StreamingResponse(events, media_type="text/event-stream", headers=sse.HEADERS)
     try:
         reply = await services.provider.complete(
@@ -91,6 +94,7 @@ async def chat(body: ChatRequest, services: ServicesDep) -> object:
         )
     except ProviderError as exc:
         raise ApiError(502, "provider_error", str(exc)) from exc
+    await services.limiter.add_tokens(who, reply.usage.total)
     async with services.sessions() as session:
         await conversations.record_exchange(
             session, conversation_id, body.message, reply, services.chat_prompt.version_tag
@@ -104,7 +108,11 @@ async def chat(body: ChatRequest, services: ServicesDep) -> object:
 
 
 async def _stream(
-    services: Services, conversation_id: str, user_text: str, prompt: Sequence[ChatMessage]
+    services: Services,
+    who: str,
+    conversation_id: str,
+    user_text: str,
+    prompt: Sequence[ChatMessage],
 ) -> AsyncIterator[str]:
     """``delta`` events, then ``done``; or an ``error`` event that ends the stream."""
     final: Completion | None = None
@@ -119,6 +127,7 @@ async def _stream(
                 yield sse.event("delta", {"text": item})
         if final is None:
             raise ProviderError("the provider ended the stream without a result")
+        await services.limiter.add_tokens(who, final.usage.total)
         async with services.sessions() as session:
             await conversations.record_exchange(
                 session, conversation_id, user_text, final, services.chat_prompt.version_tag

@@ -8,10 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..auth import require_api_key
 from ..errors import ApiError
 from ..generate import templates
+from ..rate_limit import RateLimitDep, enforce
 from ..services import ServicesDep
 from .jobs import JobAccepted, JobsDep, submit
 
-router = APIRouter(prefix="/v1", tags=["generate"], dependencies=[Depends(require_api_key)])
+router = APIRouter(
+    prefix="/v1", tags=["generate"], dependencies=[Depends(require_api_key), Depends(enforce)]
+)
 MAX_BATCH = 100
 
 
@@ -53,7 +56,9 @@ async def list_templates() -> list[TemplateOut]:
 
 
 @router.post("/generate", status_code=202, response_model=JobAccepted)
-async def generate(body: GenerateRequest, services: ServicesDep, jobs: JobsDep) -> JobAccepted:
+async def generate(
+    body: GenerateRequest, services: ServicesDep, jobs: JobsDep, who: RateLimitDep
+) -> JobAccepted:
     """Queue a generation; follow it at ``/v1/jobs/{job_id}``."""
     template = templates().get(body.template)
     if template is None:
@@ -73,5 +78,6 @@ async def generate(body: GenerateRequest, services: ServicesDep, jobs: JobsDep) 
         "version": template.version,
         "items": items,
         "batch": body.items is not None,
+        "rate_identity": who,  # the job's LLM tokens count against the caller's TPM limit
     }
     return JobAccepted(job_id=await submit(services, jobs, "generate", payload))

@@ -17,10 +17,13 @@ from ..db import DATABASE_ERRORS
 from ..errors import ApiError, error_body
 from ..jobs import store
 from ..jobs.queue import JobQueue
+from ..rate_limit import enforce
 from ..services import Services, ServicesDep
 
 log = structlog.get_logger(__name__)
-router = APIRouter(prefix="/v1", tags=["jobs"], dependencies=[Depends(require_api_key)])
+router = APIRouter(
+    prefix="/v1", tags=["jobs"], dependencies=[Depends(require_api_key), Depends(enforce)]
+)
 POLL_INTERVAL_S = 0.25
 
 

@@ -20,6 +20,10 @@ class Usage:
     input_tokens: int | None = None
     output_tokens: int | None = None
 
+    @property
+    def total(self) -> int:
+        return (self.input_tokens or 0) + (self.output_tokens or 0)
+
 
 @dataclass(frozen=True)
 class Completion:

@@ -7,10 +7,11 @@ from collections.abc import Callable
 
 from ..settings import Settings
 from .base import Provider
+from .cache import LLMCache
 from .logged import LoggedProvider
 
 
-def build_provider(settings: Settings) -> LoggedProvider:
+def build_provider(settings: Settings, cache: LLMCache | None = None) -> LoggedProvider:
     module = importlib.import_module(f"{__package__}.providers.{settings.llm_provider}")
     build: Callable[[Settings], Provider] = module.build
-    return LoggedProvider(build(settings))
+    return LoggedProvider(build(settings), cache, settings.llm_cache_streaming)

@@ -23,6 +23,7 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
             [ChatMessage("user", template.render(values))],
             prompt_version=template.version_tag,
         )
+        await services.limiter.add_tokens(payload.get("rate_identity"), completion.usage.total)
         outputs.append(
             {
                 "text": completion.text,
