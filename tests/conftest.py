@@ -55,3 +55,19 @@ def check_project(project: Path) -> None:
     result = run(project, UV, "run", "--frozen", "pytest", "-q", "-rs", "-p", "no:cacheprovider")
     # The Postgres (and Redis) tests must run here, not skip: CI provides the servers.
     assert "skipped" not in result.stdout, result.stdout[-3000:]
+
+
+SERVICE_SLUG = "acme-helper"
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory, copier_template: Path) -> Path:
+    """The default project, rendered with its hooks and synced, shared by the process tests."""
+    from copier import run_copy
+
+    path = tmp_path_factory.mktemp("service") / SERVICE_SLUG
+    run_copy(
+        str(copier_template), path, data=DEFAULT_ANSWERS, defaults=True, unsafe=True, quiet=True
+    )
+    run(path, UV, "sync", "--locked")
+    return path

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import DEFAULT_ANSWERS, UV, clean_env, run
+from .conftest import UV, clean_env, run
 
 SLUG = "acme-helper"
 
@@ -46,18 +46,6 @@ class Server:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         return self.process.communicate(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory, copier_template: Path) -> Path:
-    from copier import run_copy
-
-    path = tmp_path_factory.mktemp("service") / SLUG
-    run_copy(
-        str(copier_template), path, data=DEFAULT_ANSWERS, defaults=True, unsafe=True, quiet=True
-    )
-    run(path, UV, "sync", "--locked")
-    return path
 
 
 def _free_port() -> int:

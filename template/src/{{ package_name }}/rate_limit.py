@@ -8,8 +8,8 @@ If Redis is unreachable the limits are not enforced (logged), rather than failin
 from __future__ import annotations
 
 import hashlib
+import math
 import time
-from collections import defaultdict
 from typing import Annotated
 
 import structlog
@@ -23,60 +23,73 @@ log = structlog.get_logger(__name__)
 WINDOW_S = 60
 
 
-def _window() -> tuple[int, int]:
-    now = time.time()
-    start = int(now // WINDOW_S)
-    return start, max(1, int((start + 1) * WINDOW_S - now))
-
-
 class RateLimiter:
+    """A sliding-window counter: this minute's count plus the share of the last minute's
+    count that still falls inside the past 60 seconds. No burst of twice the limit across a
+    minute boundary, and two numbers per identity to store.
+    """
+
     def __init__(self, settings: Settings, redis: LazyRedis | None) -> None:
         self.rpm = settings.rate_limit_rpm
         self.tpm = settings.rate_limit_tpm
         self.prefix = f"{settings.redis_key_prefix}:rl"
         self.redis = redis
-        self.local: defaultdict[str, int] = defaultdict(int)
-        self.local_window = 0
+        self.local: dict[str, int] = {}
 
     @property
     def enabled(self) -> bool:
         return bool(self.rpm or self.tpm)
 
-    async def _add(self, key: str, amount: int) -> int | None:
-        """Add to a counter of the current window; None when Redis is unreachable."""
-        window, _ = _window()
-        full = f"{self.prefix}:{key}:{window}"
+    async def _counts(self, key: str, amount: int, window: int) -> tuple[int, int] | None:
+        """Add to this window's counter; return (previous, current), or None if Redis is down."""
+        current, previous = f"{self.prefix}:{key}:{window}", f"{self.prefix}:{key}:{window - 1}"
         if self.redis is None:
-            if window != self.local_window:  # a new minute: forget the old counts
-                self.local.clear()
-                self.local_window = window
-            self.local[full] += amount
-            return self.local[full]
+            for stale in [
+                k for k in self.local if not k.endswith((f":{window}", f":{window - 1}"))
+            ]:
+                del self.local[stale]
+            self.local[current] = self.local.get(current, 0) + amount
+            return self.local.get(previous, 0), self.local[current]
         try:
             client = await self.redis.client()
             async with client.pipeline(transaction=True) as pipe:
-                pipe.incrby(full, amount)
-                pipe.expire(full, WINDOW_S * 2)
-                count, _ = await pipe.execute()
-            return int(count)
+                pipe.incrby(current, amount)
+                pipe.expire(current, WINDOW_S * 2)
+                pipe.get(previous)
+                now_count, _, before = await pipe.execute()
+            return int(before or 0), int(now_count)
         except redis_errors() as exc:
             log.warning("rate_limit.degraded", error=type(exc).__name__)
             return None
 
+    async def _check(self, key: str, amount: int, limit: int, what: str) -> None:
+        now = time.time()
+        window, elapsed = int(now // WINDOW_S), (now % WINDOW_S) / WINDOW_S
+        counts = await self._counts(key, amount, window)
+        if counts is None:
+            return
+        previous, current = counts
+        used = previous * (1 - elapsed) + current
+        if used <= limit - (0 if amount else 1):
+            return
+        # When will the estimate fall back under the limit, with no further traffic?
+        if current < limit:  # once enough of the last minute's share has slid out
+            wait = ((1 - (limit - current) / previous) - elapsed) * WINDOW_S
+        else:  # next minute, once enough of this minute's count has slid out
+            wait = (1 - elapsed + max(0.0, 1 - (limit - 1) / current)) * WINDOW_S
+        retry_after = min(WINDOW_S, max(1, math.ceil(wait)))  # a hint, at most a minute
+        raise RateLimited(f"more than {limit} {what} per minute", retry_after)
+
     async def hit(self, who: str) -> None:
-        """Count one request; raise 429 when the requests or tokens of this minute are spent."""
-        _, retry_after = _window()
-        requests = await self._add(f"req:{who}", 1)
-        if self.rpm and requests is not None and requests > self.rpm:
-            raise RateLimited(f"more than {self.rpm} requests per minute", retry_after)
+        """Count one request; raise 429 when the requests or tokens of the last minute are spent."""
+        if self.rpm:
+            await self._check(f"req:{who}", 1, self.rpm, "requests")
         if self.tpm:
-            tokens = await self._add(f"tok:{who}", 0)
-            if tokens is not None and tokens >= self.tpm:
-                raise RateLimited(f"more than {self.tpm} LLM tokens per minute", retry_after)
+            await self._check(f"tok:{who}", 0, self.tpm, "LLM tokens")
 
     async def add_tokens(self, who: str | None, tokens: int | None) -> None:
         if self.tpm and who and tokens:
-            await self._add(f"tok:{who}", tokens)
+            await self._counts(f"tok:{who}", tokens, int(time.time() // WINDOW_S))
 
 
 class RateLimited(ApiError):

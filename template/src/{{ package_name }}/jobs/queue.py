@@ -37,6 +37,10 @@ def build_broker(settings: Settings) -> AsyncBroker:
         queue_name=queue_name,
         consumer_group_name=queue_name,
         idle_timeout=int(settings.job_redelivery_s * 1000),
+        # One message per read: a worker takes a job only when it can start it, so no job
+        # waits in one worker's hands long enough to look abandoned to another.
+        xread_count=1,
+        unacknowledged_batch_size=1,
         xread_block=1000,
         unacknowledged_lock_timeout=30,
         socket_connect_timeout=5,
