@@ -8,13 +8,18 @@ A job it cannot finish stays unacknowledged and is redelivered after
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 import structlog
 
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from taskiq import AsyncBroker
 
 log = structlog.get_logger(__name__)
 
@@ -36,7 +41,11 @@ async def _work(settings: Settings) -> None:
     assert isinstance(broker, ReclaimingRedisStreamBroker)  # REDIS_URL is set
     broker.is_worker_process = True
     broker.register_task(JobRunner(services).task(), task_name=TASK_NAME)
-    await broker.startup()
+    while not await _started(broker, stopping):
+        pass
+    if stopping.is_set():
+        await close_services(services)
+        return
     log.info("worker.started", concurrency=settings.worker_concurrency)
     try:
         with ThreadPoolExecutor(max_workers=1) as executor:
@@ -58,6 +67,20 @@ async def _work(settings: Settings) -> None:
         await broker.shutdown()
         await close_services(services)
         log.info("worker.stopped", abandoned_jobs=len(pending))
+
+
+async def _started(broker: AsyncBroker, stopping: asyncio.Event) -> bool:
+    """Connect to Redis; on failure wait a little (or until SIGTERM) and say so."""
+    from redis.exceptions import RedisError
+
+    try:
+        await broker.startup()
+    except (RedisError, OSError) as exc:
+        log.warning("worker.redis_unavailable", error=type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=2)
+        return stopping.is_set()
+    return True
 
 
 def work(settings: Settings) -> int:
