@@ -10,7 +10,7 @@ WORKERS ?= 2
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install test demo lint bench clean
+.PHONY: install test demo lint bench bench-load clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ demo: install
 
 bench: install
 	$(BIN)/uv run --frozen python bench/startup.py $(ARGS)
+
+bench-load: install
+	$(BIN)/uv run --frozen python bench/load.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) demo
