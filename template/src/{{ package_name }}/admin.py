@@ -54,6 +54,8 @@ async def _check(settings: Settings) -> list[tuple[str, bool, str]]:
         report.append(("database", False, f"{_safe_url(settings)}: {type(exc).__name__}: {exc}"))
     finally:
         await engine.dispose()
+    if settings.redis_url is not None:
+        report.append(await _check_redis(settings))
     provider = build_provider(settings)
     try:
         report.append(("provider", True, await provider.ping()))
@@ -62,6 +64,21 @@ async def _check(settings: Settings) -> list[tuple[str, bool, str]]:
     finally:
         await provider.aclose()
     return report
+
+
+async def _check_redis(settings: Settings) -> tuple[str, bool, str]:
+    from .redis_client import LazyRedis, redis_errors
+
+    assert settings.redis_url is not None
+    redis = LazyRedis(settings.redis_url.get_secret_value())
+    try:
+        client = await redis.client()
+        await client.ping()
+        return ("redis", True, f"answers; keys prefixed {settings.redis_key_prefix}:")
+    except redis_errors() as exc:
+        return ("redis", False, f"unreachable ({type(exc).__name__}): jobs cannot be queued")
+    finally:
+        await redis.aclose()
 
 
 def check(settings: Settings) -> int:
@@ -73,5 +90,5 @@ def check(settings: Settings) -> int:
 
 TASKS: dict[str, AdminTask] = {
     "migrate": AdminTask("Apply database migrations up to the latest revision", migrate),
-    "check": AdminTask("Validate config, ping the database and the LLM provider", check),
+    "check": AdminTask("Validate config; ping the database, Redis and the LLM provider", check),
 }
