@@ -27,21 +27,9 @@ from copier import run_copy  # noqa: E402
 from uv import find_uv_bin  # noqa: E402
 
 from tests.conftest import clean_env  # noqa: E402
-from tests.processes import ServiceProcess, Web  # noqa: E402
+from tests.processes import ServiceProcess, Web, in_project  # noqa: E402
 
 SLUG = "bench-load"
-
-
-def in_project(project: Path, code: str) -> str:
-    result = subprocess.run(
-        [str(project / ".venv/bin/python"), "-c", code],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -15,6 +15,19 @@ from typing import Any
 from .conftest import clean_env
 
 
+def in_project(project: Path, code: str) -> str:
+    """Run Python in a generated project (its tests ship helpers, such as fresh databases)."""
+    result = subprocess.run(
+        [str(project / ".venv" / "bin" / "python"), "-c", code],
+        cwd=project,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

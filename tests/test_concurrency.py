@@ -24,23 +24,10 @@ from typing import Any
 import pytest
 
 from .conftest import SERVICE_SLUG, clean_env
-from .processes import ServiceProcess, Web
+from .processes import ServiceProcess, Web, in_project
 
 KEY_CHAT, KEY_JOBS, KEY_LATE, KEY_LIMIT = "key-chat", "key-jobs", "key-late", "key-limit"
 RPM = 60
-
-
-def _in_project(project: Path, code: str) -> str:
-    """Run Python in the generated project (its tests ship the database helpers)."""
-    result = subprocess.run(
-        [str(project / ".venv" / "bin" / "python"), "-c", code],
-        cwd=project,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 @pytest.fixture
@@ -49,7 +36,7 @@ def shared_env(project: Path) -> Iterator[dict[str, str]]:
     if not (database and redis):
         pytest.fail("TEST_DATABASE_URL and TEST_REDIS_URL must be set (see README)")
     helpers = "from tests.databases import *"
-    url = _in_project(project, f"{helpers}; print(create_postgres_database(postgres_server()))")
+    url = in_project(project, f"{helpers}; print(create_postgres_database(postgres_server()))")
     env = {
         "DATABASE_URL": url,
         "REDIS_URL": redis,
@@ -66,7 +53,7 @@ def shared_env(project: Path) -> Iterator[dict[str, str]]:
         capture_output=True,
     )
     yield env
-    _in_project(project, f"{helpers}; drop_postgres_database(postgres_server(), {url!r})")
+    in_project(project, f"{helpers}; drop_postgres_database(postgres_server(), {url!r})")
 
 
 def _wait_all(web: Web, job_ids: list[str], key: str) -> dict[str, dict[str, Any]]:
