@@ -44,13 +44,23 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return
+            with self._lock:  # a connection accepted as stop() runs is cut like the others
+                if self._listener is not listener:
+                    client.close()
+                    return
+                self._sockets.append(client)
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
             except OSError:
                 client.close()
                 continue
+            upstream.settimeout(None)  # the timeout was for connecting: idle is fine
             with self._lock:
-                self._sockets += [client, upstream]
+                if self._listener is not listener:
+                    client.close()
+                    upstream.close()
+                    return
+                self._sockets.append(upstream)
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
 

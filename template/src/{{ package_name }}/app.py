@@ -1,6 +1,7 @@
 """The web application: routes, middleware and error handling.
 
-Every module in ``api/`` that defines ``router`` is mounted: a feature is its files.
+A feature is its files: every module in ``api/`` that defines ``router`` is mounted, and one
+that defines ``lifespan(app, services)`` has it entered at startup and left at shutdown.
 """
 
 from __future__ import annotations
@@ -9,14 +10,13 @@ import asyncio
 import importlib
 import pkgutil
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
+from types import ModuleType
 
 import structlog
 from fastapi import FastAPI
 
 from . import api, errors
-from .jobs.queue import JobQueue
-from .jobs.runner import JobRunner
 from .request_id import RequestIdMiddleware
 from .services import build_services, close_services
 from .settings import Settings
@@ -24,22 +24,31 @@ from .settings import Settings
 log = structlog.get_logger(__name__)
 
 
+def _features() -> list[ModuleType]:
+    names = sorted(module.name for module in pkgutil.iter_modules(api.__path__))
+    return [importlib.import_module(f"{api.__name__}.{name}") for name in names]
+
+
 def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> FastAPI:
     """Build the app. ``shutdown`` is set by the server when it receives SIGTERM."""
+    features = _features()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services = build_services(settings, shutdown or asyncio.Event())
-        jobs = JobQueue(settings, JobRunner(services).task())
-        jobs.warn_if_in_process()
-        app.state.services, app.state.jobs = services, jobs
-        log.info(
-            "app.started", llm_provider=services.provider.name, llm_model=services.provider.model
-        )
+        app.state.services = services
         try:
-            yield
+            async with AsyncExitStack() as stack:
+                for feature in features:
+                    if hasattr(feature, "lifespan"):
+                        await stack.enter_async_context(feature.lifespan(app, services))
+                log.info(
+                    "app.started",
+                    llm_provider=services.provider.name,
+                    llm_model=services.provider.model,
+                )
+                yield
         finally:
-            await jobs.close()
             await close_services(services)
             log.info("app.stopped")
 
@@ -47,8 +56,7 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
     app.state.api_keys = settings.api_key_set()
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
-    for module_info in sorted(pkgutil.iter_modules(api.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{api.__name__}.{module_info.name}")
-        if hasattr(module, "router"):
-            app.include_router(module.router)
+    for feature in features:
+        if hasattr(feature, "router"):
+            app.include_router(feature.router)
     return app

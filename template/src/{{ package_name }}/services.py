@@ -9,12 +9,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from . import prompt_files
 from .db import create_engine, sessionmaker
 from .llm.cache import LLMCache
 from .llm.factory import build_provider
 from .llm.logged import LoggedProvider
-from .prompt_files import Prompt
 from .rate_limit import RateLimiter
 from .redis_client import LazyRedis
 from .settings import Settings
@@ -26,7 +24,6 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     provider: LoggedProvider
-    chat_prompt: Prompt
     shutdown: asyncio.Event
     redis: LazyRedis | None
     limiter: RateLimiter
@@ -43,7 +40,6 @@ def build_services(settings: Settings, shutdown: asyncio.Event) -> Services:
         engine=engine,
         sessions=sessionmaker(engine),
         provider=build_provider(settings, cache),
-        chat_prompt=prompt_files.load("chat"),
         shutdown=shutdown,
         redis=redis,
         limiter=RateLimiter(settings, redis),

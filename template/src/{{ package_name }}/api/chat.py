@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
+from functools import cache
 
 import structlog
 from fastapi import APIRouter, Depends
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import conversations, sse
+from .. import conversations, prompt_files, sse
 from ..auth import require_api_key
 from ..db import DATABASE_ERRORS
 from ..errors import ApiError, error_body
@@ -23,6 +24,12 @@ log = structlog.get_logger(__name__)
 router = APIRouter(
     prefix="/v1", tags=["chat"], dependencies=[Depends(require_api_key), Depends(enforce)]
 )
+
+
+@cache
+def chat_prompt() -> prompt_files.Prompt:
+    """The versioned system prompt, ``prompts/chat.md``."""
+    return prompt_files.load("chat")
 
 
 class ChatRequest(BaseModel):
@@ -90,14 +97,14 @@ async def chat(body: ChatRequest, services: ServicesDep, who: RateLimitDep) -> o
         return StreamingResponse(events, media_type="text/event-stream", headers=sse.HEADERS)
     try:
         reply = await services.provider.complete(
-            services.chat_prompt.text, prompt, prompt_version=services.chat_prompt.version_tag
+            chat_prompt().text, prompt, prompt_version=chat_prompt().version_tag
         )
     except ProviderError as exc:
         raise ApiError(502, "provider_error", str(exc)) from exc
     await services.limiter.add_tokens(who, reply.usage.total)
     async with services.sessions() as session:
         await conversations.record_exchange(
-            session, conversation_id, body.message, reply, services.chat_prompt.version_tag
+            session, conversation_id, body.message, reply, chat_prompt().version_tag
         )
     return ChatResponse(
         conversation_id=conversation_id,
@@ -117,7 +124,7 @@ async def _stream(
     """``delta`` events, then ``done``; or an ``error`` event that ends the stream."""
     final: Completion | None = None
     items = services.provider.stream(
-        services.chat_prompt.text, prompt, prompt_version=services.chat_prompt.version_tag
+        chat_prompt().text, prompt, prompt_version=chat_prompt().version_tag
     )
     try:
         async for item in sse.until_shutdown(items, services.shutdown):
@@ -130,7 +137,7 @@ async def _stream(
         await services.limiter.add_tokens(who, final.usage.total)
         async with services.sessions() as session:
             await conversations.record_exchange(
-                session, conversation_id, user_text, final, services.chat_prompt.version_tag
+                session, conversation_id, user_text, final, chat_prompt().version_tag
             )
     except ProviderError as exc:
         yield sse.event("error", error_body("provider_error", str(exc)))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import structlog
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
@@ -17,6 +18,7 @@ from ..db import DATABASE_ERRORS
 from ..errors import ApiError, error_body
 from ..jobs import store
 from ..jobs.queue import JobQueue
+from ..jobs.runner import JobRunner
 from ..rate_limit import enforce
 from ..services import Services, ServicesDep
 
@@ -25,6 +27,18 @@ router = APIRouter(
     prefix="/v1", tags=["jobs"], dependencies=[Depends(require_api_key), Depends(enforce)]
 )
 POLL_INTERVAL_S = 0.25
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI, services: Services) -> AsyncIterator[None]:
+    """Give the app a job queue; without Redis it also runs the jobs, in this process."""
+    jobs = JobQueue(services.settings, JobRunner(services).task())
+    jobs.warn_if_in_process()
+    app.state.jobs = jobs
+    try:
+        yield
+    finally:
+        await jobs.close()
 
 
 def get_jobs(request: Request) -> JobQueue:
