@@ -13,6 +13,7 @@ acknowledged, and those jobs stay pending for another worker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
@@ -42,40 +43,45 @@ class ReclaimingRedisStreamBroker(RedisStreamBroker):
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         failures = 0
-        async with Redis(connection_pool=self.connection_pool) as redis:
-            while True:
-                try:
-                    # redis-py types these replies loosely: lists of (id, fields).
-                    fetched: Any = await redis.xreadgroup(
-                        self.consumer_group_name,
-                        self.consumer_name,
-                        {self.queue_name: ">"},
-                        block=self.block,
-                        noack=False,
-                        count=self.count,
-                    )
-                    reclaimed: Any = await redis.xautoclaim(
-                        name=self.queue_name,
-                        groupname=self.consumer_group_name,
-                        consumername=self.consumer_name,
-                        min_idle_time=self.idle_timeout,
-                        count=self.unacknowledged_batch_size,
-                    )
-                except (RedisError, OSError) as exc:
-                    # Redis is down, or came back empty: wait, recreate the group, go on.
-                    if failures == 0:
-                        log.warning("worker.redis_unavailable", error=type(exc).__name__)
-                    failures += 1
-                    await asyncio.sleep(min(5.0, 0.5 * failures))
-                    if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
+        while True:
+            try:
+                async with Redis(connection_pool=self.connection_pool) as redis:
+                    while True:
+                        batch = await self._read(redis)
+                        if failures:
+                            log.info("worker.redis_recovered", failed_reads=failures)
+                            failures = 0
+                        for message_id, fields in batch:
+                            yield AckableMessage(
+                                data=fields[b"data"],
+                                ack=self._ack_generator(id=message_id, queue_name=self.queue_name),
+                            )
+            except (RedisError, OSError) as exc:
+                # Redis is down, or came back empty: wait, recreate the group, go on.
+                if failures == 0:
+                    log.warning("worker.redis_unavailable", error=type(exc).__name__)
+                failures += 1
+                await asyncio.sleep(min(5.0, 0.5 * failures))
+                if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
+                    with contextlib.suppress(RedisError, OSError):
                         await self._declare_consumer_group()
-                    continue
-                if failures:
-                    log.info("worker.redis_recovered", failed_reads=failures)
-                    failures = 0
-                messages = [m for _stream, batch in fetched or [] for m in batch]
-                for message_id, fields in [*messages, *reclaimed[1]]:
-                    yield AckableMessage(
-                        data=fields[b"data"],
-                        ack=self._ack_generator(id=message_id, queue_name=self.queue_name),
-                    )
+
+    async def _read(self, redis: Redis) -> list[Any]:
+        """New messages for this consumer, then messages abandoned by others."""
+        # redis-py types these replies loosely: lists of (id, fields).
+        fetched: Any = await redis.xreadgroup(
+            self.consumer_group_name,
+            self.consumer_name,
+            {self.queue_name: ">"},
+            block=self.block,
+            noack=False,
+            count=self.count,
+        )
+        reclaimed: Any = await redis.xautoclaim(
+            name=self.queue_name,
+            groupname=self.consumer_group_name,
+            consumername=self.consumer_name,
+            min_idle_time=self.idle_timeout,
+            count=self.unacknowledged_batch_size,
+        )
+        return [*(m for _stream, batch in fetched or [] for m in batch), *reclaimed[1]]

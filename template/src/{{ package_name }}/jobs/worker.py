@@ -91,5 +91,9 @@ def work(settings: Settings) -> int:
             file=sys.stderr,
         )
         return 78
-    asyncio.run(_work(settings))
+    try:
+        asyncio.run(_work(settings))
+    except Exception:
+        log.exception("worker.crashed")  # as a JSON log line, like everything else
+        return 1
     return 0
