@@ -24,7 +24,7 @@ def migrate(settings: Settings) -> int:
 
     from .schema import alembic_config
 
-    command.upgrade(alembic_config(settings.database_url.get_secret_value()), "head")
+    command.upgrade(alembic_config(settings.database_url.get_secret_value()), "heads")
     print("migrate: the database schema is at the latest revision")
     return 0
 
@@ -76,7 +76,7 @@ async def _check_redis(settings: Settings) -> tuple[str, bool, str]:
         await client.ping()
         return ("redis", True, f"answers; keys prefixed {settings.redis_key_prefix}:")
     except redis_errors() as exc:
-        return ("redis", False, f"unreachable ({type(exc).__name__}): jobs cannot be queued")
+        return ("redis", False, f"unreachable ({type(exc).__name__}): what needs it degrades")
     finally:
         await redis.aclose()
 

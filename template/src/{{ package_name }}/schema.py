@@ -1,4 +1,8 @@
-"""The schema's revision: what Alembic's scripts call head, and what the database has."""
+"""The schema's revision: what Alembic's scripts call head, and what the database has.
+
+Each feature's tables are a migration branch of their own (see ``migrations/versions``), so
+a revision here is every branch's head, sorted and joined with ``+``: for example ``0001+0002``.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +35,8 @@ def alembic_config(database_url: str) -> Config:
 def head_revision() -> str | None:
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    heads = ScriptDirectory.from_config(alembic_config("")).get_heads()
+    return "+".join(sorted(heads)) or None
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -44,4 +49,4 @@ async def current_revision(engine: AsyncEngine) -> str | None:
             await connection.rollback()
             await connection.execute(text("SELECT 1"))
             return None
-        return result.scalar_one_or_none()
+        return "+".join(sorted(result.scalars())) or None

@@ -1,4 +1,4 @@
-"""What request handlers and jobs need, built once per process."""
+"""What request handlers and background work need, built once per process."""
 
 from __future__ import annotations
 
