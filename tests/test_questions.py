@@ -26,6 +26,8 @@ BAD_ANSWERS = [
     ({"author_email": "not-an-email"}, "author_email must be an email address"),
     ({"python_version": "3.10"}, "python_version"),
     ({"llm_providers": ["gemini"]}, "llm_providers"),
+    ({"use_cases": []}, "use_cases must name at least one use case"),
+    ({"use_cases": ["chat", "translate"]}, "use_cases"),
     ({"license": "GPL"}, "license"),
     ({"ci": "jenkins"}, "ci"),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +18,94 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "package_name": "helper_core",
         "python_version": "3.11",
         "llm_providers": ["anthropic"],
+        "use_cases": ["chat"],
         "license": "Apache-2.0",
         "ci": "none",
     },
-    "py313-openai-anthropic-proprietary": {
+    "py313-openai-anthropic-proprietary-generate": {
         "python_version": "3.13",
         "llm_providers": ["openai", "anthropic"],
+        "use_cases": ["generate"],
         "license": "Proprietary",
     },
 }
+ALL_USE_CASES = ["chat", "generate", "analyze"]
 
 PROVIDER_FILES = {
     "openai": ["src/{package}/llm/providers/openai.py", "tests/test_openai_provider.py"],
     "anthropic": ["src/{package}/llm/providers/anthropic.py", "tests/test_anthropic_provider.py"],
 }
+# What each use case adds. "jobs" comes with generate or analyze.
+USE_CASE_FILES = {
+    "chat": [
+        "src/{package}/api/chat.py",
+        "src/{package}/conversations.py",
+        "src/{package}/models/conversations.py",
+        "src/{package}/prompts/chat.md",
+        "tests/test_chat.py",
+        "tests/test_streaming.py",
+        "tests/probes/chat.py",
+    ],
+    "generate": [
+        "src/{package}/api/generate.py",
+        "src/{package}/generate.py",
+        "src/{package}/jobs/kinds/generate.py",
+        "src/{package}/prompts/generate/blog_outline.md",
+        "tests/test_generate.py",
+        "tests/probes/generate.py",
+    ],
+    "analyze": [
+        "src/{package}/api/analyze.py",
+        "src/{package}/datasets.py",
+        "src/{package}/models/datasets.py",
+        "src/{package}/jobs/kinds/analyze.py",
+        "src/{package}/prompts/analyze.md",
+        "tests/test_analyze.py",
+        "tests/probes/analyze.py",
+    ],
+    "jobs": [
+        "src/{package}/api/jobs.py",
+        "src/{package}/jobs/worker.py",
+        "src/{package}/models/jobs.py",
+        "tests/test_jobs.py",
+        "tests/test_worker.py",
+    ],
+}
+# Words that only a use case's own files and docs may contain.
+USE_CASE_WORDS = {
+    "chat": re.compile(r"/v1/chat(?!/completions)|conversation", re.I),
+    "generate": re.compile(r"/v1/generate|blog_outline|prompts/generate|content generation", re.I),
+    "analyze": re.compile(r"/v1/analyze|/v1/datasets|dataset", re.I),
+    "jobs": re.compile(r"/v1/jobs|taskiq|worker|JOB_|\bjobs/", re.I),
+}
+SCANNED_SKIP = {".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
 LICENSE_FIRST_LINES = {
     "MIT": "MIT License",
     "Apache-2.0": "Apache License",
     "Proprietary": "Copyright (c)",
 }
+
+
+def _assert_use_cases_as_chosen(project: Path, package: str, use_cases: list[str]) -> None:
+    """Each chosen use case's files are there; nothing of an unchosen one appears anywhere."""
+    chosen = set(use_cases)
+    if chosen & {"generate", "analyze"}:
+        chosen.add("jobs")
+    for use_case, files in USE_CASE_FILES.items():
+        for name in files:
+            path = project / name.format(package=package)
+            assert path.exists() == (use_case in chosen), path
+    found = []
+    for path in project.rglob("*"):
+        if SCANNED_SKIP & set(path.parts) or not path.is_file() or path.name == "uv.lock":
+            continue
+        text = path.read_text(errors="replace")
+        for use_case, words in USE_CASE_WORDS.items():
+            if use_case not in chosen:
+                found += [f"{path.relative_to(project)}: {m[0]}" for m in words.finditer(text)]
+    assert not found, f"unchosen use cases show in: {found}"
+    procfile = (project / "Procfile").read_text()
+    assert ("worker: " in procfile) == ("jobs" in chosen)
 
 
 def _assert_rendered_as_chosen(project: Path, answers: dict[str, Any]) -> None:
@@ -46,6 +116,7 @@ def _assert_rendered_as_chosen(project: Path, answers: dict[str, Any]) -> None:
         for name in files:
             path = project / name.format(package=package)
             assert path.exists() == (provider in providers), path
+    _assert_use_cases_as_chosen(project, package, answers.get("use_cases", ALL_USE_CASES))
     assert (project / "Procfile").read_text().startswith(f"web: {slug} serve\n")
     pyproject = (project / "pyproject.toml").read_text()
     assert f'{slug} = "{package}.cli:main"' in pyproject
@@ -84,12 +155,13 @@ def test_variant_renders_and_passes_its_checks(
 def test_skip_tasks_gives_a_complete_offline_only_project(
     copier_template: Path, tmp_path: Path
 ) -> None:
-    """--skip-tasks (no hooks), and no real provider at all: still a working project."""
+    """--skip-tasks (no hooks), no real provider, data analysis only: still a working project."""
     project = tmp_path / "offline-only"
+    answers = {"llm_providers": [], "use_cases": ["analyze"]}
     run_copy(
         str(copier_template),
         project,
-        data={**DEFAULT_ANSWERS, "llm_providers": []},
+        data={**DEFAULT_ANSWERS, **answers},
         defaults=True,
         skip_tasks=True,
         quiet=True,
@@ -97,7 +169,7 @@ def test_skip_tasks_gives_a_complete_offline_only_project(
     assert not (project / ".git").exists()
     assert not (project / ".env").exists()
     assert not (project / "uv.lock").exists()
-    _assert_rendered_as_chosen(project, {"llm_providers": []})
+    _assert_rendered_as_chosen(project, answers)
     settings = (project / "src/acme_helper/settings.py").read_text()
     assert 'ProviderName = Literal["offline"]' in settings
     assert "openai" not in settings and "anthropic" not in settings

@@ -1,6 +1,6 @@
 """A deterministic provider that needs no network and no key: the default.
 
-It answers from the conversation itself, so tests and demos can check that the history
+It answers from the messages it is sent, so tests and demos can check that the history
 reached the provider, and it streams word by word like a real model.
 """
 
