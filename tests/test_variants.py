@@ -14,8 +14,8 @@ from .conftest import DEFAULT_ANSWERS, UV, check_project, run
 VARIANTS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "py311-anthropic-apache-no-ci-own-names": {
-        "project_slug": "helper-svc",
-        "package_name": "helper_core",
+        "project_slug": "helper-service-with-a-long-descriptive-name",
+        "package_name": "helper_core_with_a_long_descriptive_name",
         "python_version": "3.11",
         "llm_providers": ["anthropic"],
         "use_cases": ["chat"],
