@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from copier import run_copy
 
 from .conftest import DEFAULT_ANSWERS, UV, check_project, run
@@ -131,8 +132,13 @@ def _assert_rendered_as_chosen(project: Path, answers: dict[str, Any]) -> None:
     assert workflow.exists() == (answers.get("ci", "github") == "github")
     if workflow.exists():
         text = workflow.read_text()
-        for step in ("uv sync --frozen", "ruff check", "mypy", "pytest"):
+        for step in ("uv sync --frozen", "ruff check", "mypy", "pytest", "check_update.py"):
             assert step in text
+        assert "TEST_DATABASE_URL" in text and "TEST_REDIS_URL" in text  # nothing skips
+        scheduled = yaml.safe_load((workflow.parent / "template-update.yml").read_text())
+        steps = scheduled["jobs"]["check-update"]["steps"]
+        assert any("copier check-update --output-format json" in s.get("run", "") for s in steps)
+        assert "schedule" in scheduled[True]  # YAML reads the key `on` as True
 
 
 @pytest.mark.slow

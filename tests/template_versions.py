@@ -1,0 +1,74 @@
+"""A throwaway git copy of the template with two tagged releases, for the update tests.
+
+``v0.1.0`` is the template as it is. ``v0.2.0`` does what real releases do: it renames an
+answer (``author_email`` becomes ``maintainer_email``), moves a file (``Dockerfile`` to
+``deploy/Dockerfile``) and changes a generated module, with ``_migrations`` that carry the
+user's project across.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from .conftest import ROOT
+
+GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
+SERVER = "template/src/{{ package_name }}/server.py"
+OLD_SERVER_LINE = (
+    '"""Port binding (factor VII) and disposability (factor IX): uvicorn, run in-process.'
+)
+NEW_SERVER_LINE = '"""Port binding (factor VII) and disposability (factor IX): uvicorn in-process.'
+MIGRATIONS = """
+_migrations:
+  - version: v0.2.0
+    when: "{{ _stage == 'before' }}"
+    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/rename_answers.py", \
+"--rename", "author_email=maintainer_email"]
+  - version: v0.2.0
+    when: "{{ _stage == 'before' }}"
+    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/move_paths.py", \
+"--move", "Dockerfile", "deploy/Dockerfile"]
+"""
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(
+        ["git", *GIT_IDENTITY, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return result.stdout
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def release_v2(repo: Path) -> None:
+    """Turn the checkout at ``v0.1.0`` into ``v0.2.0``."""
+    for path in [repo / "copier.yml", *(repo / "template").rglob("*")]:
+        if path.is_file() and "author_email" in path.read_text():
+            path.write_text(path.read_text().replace("author_email", "maintainer_email"))
+    (repo / "template" / "deploy").mkdir()
+    shutil.move(repo / "template" / "Dockerfile.jinja", repo / "template" / "deploy")
+    _replace(repo / SERVER, OLD_SERVER_LINE, NEW_SERVER_LINE)
+    _replace(repo / "copier.yml", "\n_tasks:", MIGRATIONS + "\n_tasks:")
+
+
+def make_template_repo(dest: Path) -> Path:
+    """The template in a new git repository at ``dest``, tagged ``v0.1.0`` and ``v0.2.0``."""
+    dest.mkdir(parents=True)
+    shutil.copy(ROOT / "copier.yml", dest)
+    shutil.copytree(ROOT / "template", dest / "template")
+    shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    git(dest, "init", "--quiet", "--initial-branch=main")
+    git(dest, "add", "--all")
+    git(dest, "commit", "--quiet", "-m", "v0.1.0")
+    git(dest, "tag", "v0.1.0")
+    release_v2(dest)
+    git(dest, "add", "--all")
+    git(dest, "commit", "--quiet", "-m", "v0.2.0")
+    git(dest, "tag", "v0.2.0")
+    return dest

@@ -1,0 +1,192 @@
+"""`copier update` across two tagged template versions, as a user runs it.
+
+A project generated at ``v0.1.0`` and edited by its owner is updated to ``v0.2.0``, which
+renames an answer, moves a file and changes a module (see ``template_versions.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import UV, check_project, clean_env, run
+from .template_versions import GIT_IDENTITY, NEW_SERVER_LINE, OLD_SERVER_LINE, make_template_repo
+
+COPIER = str(Path(sys.executable).parent / "copier")
+PACKAGE = "acme_helper"
+SERVER = f"src/{PACKAGE}/server.py"
+USER_LINE = "TUNED_FOR_OUR_PLATFORM = True  # our own line"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template_repo(tmp_path_factory.mktemp("template") / "twelve-factor-llm")
+
+
+def copier(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the copier CLI; return the result whatever its exit status."""
+    return subprocess.run(
+        [COPIER, *args], cwd=cwd, env=clean_env(), capture_output=True, text=True, timeout=600
+    )
+
+
+def commit(project: Path, message: str) -> None:
+    run(project, "git", "add", "--all")
+    run(project, "git", *GIT_IDENTITY, "commit", "--quiet", "-m", message)
+
+
+def generate(template: Path, dest: Path, *data: str) -> Path:
+    """A project at v0.1.0, with the hooks (git init, first commit), chat only."""
+    result = copier(
+        dest.parent,
+        "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "v0.1.0",
+        "--data", "project_name=Acme Helper",
+        "--data", "author_email=dev@corp.example",
+        "--data", 'use_cases=["chat"]',
+        *data, str(template), str(dest),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return dest
+
+
+def edit_as_a_user(project: Path) -> None:
+    """A line added to a module, a new file, a changed default, a deleted optional file."""
+    server = project / SERVER
+    server.write_text(server.read_text() + "\n\n" + USER_LINE + "\n")
+    (project / f"src/{PACKAGE}/extra.py").write_text('"""Our own module."""\n')
+    env = project / ".env.example"
+    env.write_text(env.read_text().replace("\nLOG_LEVEL=INFO\n", "\nLOG_LEVEL=DEBUG\n"))
+    (project / ".dockerignore").unlink()
+    commit(project, "our edits")
+
+
+def leftovers(project: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "scripts/check_update.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_update_keeps_edits_brings_changes_and_runs_migrations(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = generate(template_repo, tmp_path / "acme-helper")
+    edit_as_a_user(project)
+    available = copier(project, "check-update", "--output-format", "json")
+    assert json.loads(available.stdout) == {
+        "update_available": True,
+        "current_version": "0.1.0",
+        "latest_version": "0.2.0",
+    }
+
+    result = copier(project, "update", "--trust", "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert "Updating to template version 0.2.0" in result.stderr
+
+    server = (project / SERVER).read_text()
+    assert server.startswith(NEW_SERVER_LINE) and OLD_SERVER_LINE not in server  # theirs
+    assert server.endswith(USER_LINE + "\n")  # ours
+    assert (project / f"src/{PACKAGE}/extra.py").exists()
+    assert "\nLOG_LEVEL=DEBUG\n" in (project / ".env.example").read_text()
+    assert not (project / ".dockerignore").exists()
+    # The migrations ran: the answer kept its value under its new name; the file moved.
+    answers = (project / ".copier-answers.yml").read_text()
+    assert "_commit: v0.2.0" in answers
+    assert "maintainer_email: dev@corp.example" in answers and "author_email" not in answers
+    assert 'email = "dev@corp.example"' in (project / "pyproject.toml").read_text()
+    assert (project / "deploy/Dockerfile").exists() and not (project / "Dockerfile").exists()
+    assert "migration: renamed answer author_email to maintainer_email" in result.stdout
+    # Nothing half-merged, and the project still passes its own checks.
+    assert not list(project.rglob("*.rej"))
+    assert leftovers(project).returncode == 0
+    commit(project, "update to v0.2.0")
+    check_project(project)
+
+
+@pytest.mark.parametrize("mode", ["inline", "rej"])
+def test_a_conflict_passes_copier_but_fails_check_update(
+    template_repo: Path, tmp_path: Path, mode: str
+) -> None:
+    project = generate(template_repo, tmp_path / "acme-helper")
+    server = project / SERVER
+    server.write_text(server.read_text().replace(OLD_SERVER_LINE, '"""Our own first line.'))
+    commit(project, "we changed the line the template changes too")
+
+    result = copier(project, "update", "--trust", "--defaults", "--conflict", mode)
+    assert result.returncode == 0, result.stderr  # copier itself does not fail
+
+    check = leftovers(project)
+    assert check.returncode == 1
+    assert "copier update left conflicts" in check.stderr
+    if mode == "inline":
+        assert f"{SERVER}:1: a conflict marker" in check.stderr
+    else:
+        assert f"{SERVER}.rej: a rejected change" in check.stderr
+
+
+def test_update_with_new_answers_adds_use_cases_and_providers(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = generate(template_repo, tmp_path / "acme-helper")
+    edit_as_a_user(project)
+    run(project, UV, "run", "--frozen", "acme-helper", "admin", "migrate")  # chat's tables
+
+    result = copier(
+        project,
+        "update", "--trust", "--defaults",
+        "--data", 'use_cases=["chat", "generate"]',
+        "--data", 'llm_providers=["openai", "anthropic"]',
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+
+    for path in ("api/generate.py", "jobs/worker.py", "llm/providers/anthropic.py"):
+        assert (project / "src" / PACKAGE / path).exists(), path
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"taskiq>=' in pyproject and '"anthropic>=' in pyproject
+    assert "worker: acme-helper worker" in (project / "Procfile").read_text()
+    assert (project / SERVER).read_text().endswith(USER_LINE + "\n")
+    assert "\nLOG_LEVEL=DEBUG\n" in (project / ".env.example").read_text()
+    assert leftovers(project).returncode == 0
+    # The new use case's tables arrive as their own migration branch on the existing database.
+    run(project, UV, "sync", "--locked")
+    run(project, UV, "run", "--frozen", "acme-helper", "admin", "migrate")
+    check = run(project, UV, "run", "--frozen", "acme-helper", "admin", "check")
+    assert "schema at 0001+0002" in check.stdout
+    commit(project, "update with generate and anthropic")
+    check_project(project)
+
+
+def test_update_needs_trust_and_skip_tasks_still_migrates(
+    template_repo: Path, tmp_path: Path
+) -> None:
+    project = generate(template_repo, tmp_path / "acme-helper")
+
+    refused = copier(project, "update", "--defaults", "--skip-tasks")
+    assert refused.returncode == 4
+    assert "--trust" in refused.stderr
+    assert run(project, "git", "status", "--porcelain").stdout == ""  # untouched
+
+    result = copier(
+        project, "update", "--trust", "--skip-tasks", "--defaults",
+        "--data", 'use_cases=["chat", "analyze"]',
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "maintainer_email: dev@corp.example" in (project / ".copier-answers.yml").read_text()
+    assert (project / "deploy/Dockerfile").exists()  # migrations are not tasks: they ran
+    # The tasks did not: the lock was not refreshed for the new dependencies.
+    assert "taskiq" not in (project / "uv.lock").read_text()
+    stale = subprocess.run(
+        [UV, "sync", "--locked"], cwd=project, env=clean_env(), capture_output=True, text=True
+    )
+    assert stale.returncode != 0
+    run(project, UV, "lock")  # what the README tells the user to do
+    run(project, UV, "sync", "--locked")
