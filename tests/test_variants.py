@@ -28,6 +28,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "llm_providers": ["openai", "anthropic"],
         "use_cases": ["generate"],
         "license": "Proprietary",
+        "template_update_workflow": False,
     },
 }
 ALL_USE_CASES = ["chat", "generate", "analyze"]
@@ -135,10 +136,14 @@ def _assert_rendered_as_chosen(project: Path, answers: dict[str, Any]) -> None:
         for step in ("uv sync --frozen", "ruff check", "mypy", "pytest", "check_update.py"):
             assert step in text
         assert "TEST_DATABASE_URL" in text and "TEST_REDIS_URL" in text  # nothing skips
-        scheduled = yaml.safe_load((workflow.parent / "template-update.yml").read_text())
-        steps = scheduled["jobs"]["check-update"]["steps"]
-        assert any("copier check-update --output-format json" in s.get("run", "") for s in steps)
-        assert "schedule" in scheduled[True]  # YAML reads the key `on` as True
+        scheduled_file = workflow.parent / "template-update.yml"
+        assert scheduled_file.exists() == answers.get("template_update_workflow", True)
+        if scheduled_file.exists():
+            scheduled = yaml.safe_load(scheduled_file.read_text())
+            steps = scheduled["jobs"]["check-update"]["steps"]
+            runs = [step.get("run", "") for step in steps]
+            assert any("copier check-update --output-format json" in run for run in runs)
+            assert "schedule" in scheduled[True]  # YAML reads the key `on` as True
 
 
 @pytest.mark.slow
