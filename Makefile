@@ -10,7 +10,7 @@ WORKERS ?= 2
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install test demo lint bench bench-load clean
+.PHONY: install test demo lint docs bench bench-load clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ test: install
 lint: install
 	$(BIN)/uv run --frozen ruff check hooks tests scripts bench
 	$(BIN)/uv run --frozen ruff format --check hooks tests scripts bench
+
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/uv run --frozen mkdocs build --strict
 
 demo: install
 	$(BIN)/uv run --frozen python scripts/demo.py

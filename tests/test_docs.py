@@ -1,0 +1,58 @@
+"""The documentation site: it builds strictly, every question is on it, and the
+configuration reference is the settings model's own."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+import yaml
+
+from .conftest import ROOT, clean_env
+
+
+def _config_reference() -> ModuleType:
+    path = ROOT / "scripts" / "config_reference.py"
+    spec = importlib.util.spec_from_file_location("config_reference", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    result = subprocess.run(
+        [str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        env=clean_env(NO_MKDOCS_2_WARNING="1"),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    for page in ("index.html", "configuration/index.html", "factors/09-disposability/index.html"):
+        assert (tmp_path / "site" / page).exists(), page
+
+
+def test_every_question_is_documented() -> None:
+    questions = yaml.safe_load((ROOT / "copier.yml").read_text())
+    page = (ROOT / "docs" / "questions.md").read_text()
+    asked = [
+        name
+        for name, spec in questions.items()
+        if not name.startswith("_") and spec.get("when") is not False
+    ]
+    missing = [name for name in asked if f"| `{name}` |" not in page]
+    assert not missing, f"docs/questions.md does not describe: {missing}"
+
+
+@pytest.mark.slow
+def test_configuration_reference_is_the_settings_models_own() -> None:
+    built = _config_reference().build()
+    committed = (ROOT / "docs" / "configuration.md").read_text()
+    assert committed == built, "run: uv run python scripts/config_reference.py --write"
