@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import subprocess
 import sys
@@ -20,6 +19,10 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.conftest import UV, clean_env  # noqa: E402
+
 PAGE = ROOT / "docs" / "configuration.md"
 ANSWERS = {
     "project_name": "My Service",
@@ -59,12 +62,6 @@ ONLY_WITH = {
 }
 
 
-def _uv() -> str:
-    from uv import find_uv_bin
-
-    return str(find_uv_bin())
-
-
 def _env_example(text: str) -> dict[str, tuple[str, str]]:
     """Variable -> (section, meaning): the comment block above a variable, or above the run of
     variables it belongs to (HOST and PORT share one)."""
@@ -85,12 +82,10 @@ def _env_example(text: str) -> dict[str, tuple[str, str]]:
 
 
 def _fields(project: Path) -> list[dict[str, object]]:
-    uv = _uv()
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
-    subprocess.run([uv, "sync", "--quiet"], cwd=project, env=env, check=True)
+    env = clean_env()
+    subprocess.run([UV, "sync", "--quiet"], cwd=project, env=env, check=True)
     result = subprocess.run(
-        [uv, "run", "--frozen", "python", "-c", DUMP_FIELDS],
+        [UV, "run", "--frozen", "python", "-c", DUMP_FIELDS],
         cwd=project,
         env=env,
         capture_output=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from uv import find_uv_bin
 
 ROOT = Path(__file__).resolve().parents[1]
 UV = str(find_uv_bin())
+COPIER = str(Path(sys.executable).parent / "copier")  # the CLI users run, from our venv
 DEFAULT_ANSWERS = {"project_name": "Acme Helper"}
 
 

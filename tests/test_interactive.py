@@ -6,15 +6,13 @@ Copier shows each question's help through questionary; these tests read the scre
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pexpect
 import yaml
 
-from .conftest import ROOT, clean_env
+from .conftest import COPIER, ROOT, clean_env
 
-COPIER = str(Path(sys.executable).parent / "copier")
 DOWN, SPACE, CLEAR_LINE = "\x1b[B", " ", "\x15"  # arrow down; toggle; Ctrl-U
 
 

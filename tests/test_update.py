@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import UV, check_project, clean_env, run
+from .conftest import COPIER, UV, check_project, clean_env, run
 from .template_versions import GIT_IDENTITY, NEW_SERVER_LINE, OLD_SERVER_LINE, make_template_repo
 
-COPIER = str(Path(sys.executable).parent / "copier")
 PACKAGE = "acme_helper"
 SERVER = f"src/{PACKAGE}/server.py"
 USER_LINE = "TUNED_FOR_OUR_PLATFORM = True  # our own line"
