@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .redaction import REDACTOR
 from .settings import Settings
 
 
@@ -84,7 +85,7 @@ async def _check_redis(settings: Settings) -> tuple[str, bool, str]:
 def check(settings: Settings) -> int:
     report = asyncio.run(_check(settings))
     for name, ok, detail in report:
-        print(f"{name:<9} {'ok' if ok else 'FAILED':<6} {detail}")
+        print(REDACTOR.text(f"{name:<9} {'ok' if ok else 'FAILED':<6} {detail}"))
     return 0 if all(ok for _, ok, _ in report) else 1
 
 

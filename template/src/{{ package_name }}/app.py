@@ -17,9 +17,12 @@ import structlog
 from fastapi import FastAPI
 
 from . import api, errors
+from .body_limit import BodyLimitMiddleware
 from .request_id import RequestIdMiddleware
+from .responses import SafeJSONResponse
 from .services import build_services, close_services
 from .settings import Settings
+from .unhandled import UnhandledErrorMiddleware
 
 log = structlog.get_logger(__name__)
 
@@ -52,8 +55,11 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
             await close_services(services)
             log.info("app.stopped")
 
-    app = FastAPI(title=__package__, lifespan=lifespan)
+    app = FastAPI(title=__package__, lifespan=lifespan, default_response_class=SafeJSONResponse)
     app.state.api_keys = settings.api_key_set()
+    # Outermost last: the request id first, then the catch-all, then the body limit.
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
     for feature in features:

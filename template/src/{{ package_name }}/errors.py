@@ -1,65 +1,108 @@
-"""Every error is JSON ``{"error": {"code", "message"}}``; never a traceback."""
+"""One error shape everywhere: ``{"error": {"code", "message", "request_id"}}``.
+
+Every non-2xx answer has it, with ``Content-Type: application/json`` and ``X-Request-ID``:
+the service's own errors (``ApiError``), routing's 404 and 405, validation errors, a
+database outage (503), a bug (500, see ``unhandled.py``) and a request cut off by shutdown.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from .db import DATABASE_ERRORS
+from .responses import SafeJSONResponse
 
 log = structlog.get_logger(__name__)
 
+# Status -> code for the errors routing and Starlette raise on their own.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
 
-class ApiError(Exception):
-    """An error with an HTTP status, a stable code and a message for the client."""
+
+class ApiError(HTTPException):
+    """An error with an HTTP status, a stable code and a message for the client.
+
+    It is an ``HTTPException``, so FastAPI lets it through from anywhere, even from reading
+    the request body.
+    """
 
     def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
     ) -> None:
-        super().__init__(message)
+        super().__init__(status, message, headers)
         self.status, self.code, self.message = status, code, message
-        self.headers = headers
+        self.extra = extra
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    request_id: str | None
+
+
+class ErrorBody(BaseModel):
+    """The body of every non-2xx answer."""
+
+    error: ErrorDetail
+
+
+def current_request_id() -> str | None:
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return request_id if isinstance(request_id, str) else None
 
 
 def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, **extra}}
+    request_id = current_request_id()
+    return {"error": {"code": code, "message": message, "request_id": request_id, **extra}}
 
 
-async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> SafeJSONResponse:
+    return SafeJSONResponse(error_body(code, message, **extra), status, headers=headers)
+
+
+async def _api_error(_: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(error_body(exc.code, exc.message), exc.status, headers=exc.headers)
+    return error_response(exc.status, exc.code, exc.message, exc.headers, **exc.extra)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(_: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, HTTPException)
-    return JSONResponse(
-        error_body(f"http_{exc.status_code}", str(exc.detail)), exc.status_code, exc.headers
-    )
+    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    return error_response(exc.status_code, code, str(exc.detail), exc.headers)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(_: Request, exc: Exception) -> SafeJSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = [
-        {"loc": list(item.get("loc", ())), "msg": item.get("msg", "")} for item in exc.errors()
-    ]
-    message = "; ".join(f"{'.'.join(str(p) for p in d['loc'])}: {d['msg']}" for d in details)
-    return JSONResponse(error_body("invalid_request", message, details=details), 422)
+    parts = []
+    for item in exc.errors():
+        where = ".".join(str(part) for part in item.get("loc", ()))
+        parts.append(f"{where}: {item.get('msg', '')}")
+    return error_response(422, "invalid_request", "; ".join(parts))
 
 
-async def _database_error(_: Request, exc: Exception) -> JSONResponse:
+async def _database_error(_: Request, exc: Exception) -> SafeJSONResponse:
     log.error("database.error", error_type=type(exc).__name__)
-    message = "the database is unavailable; retry later"
-    return JSONResponse(error_body("database_unavailable", message), 503)
-
-
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-    log.exception("http.unhandled_error", error_type=type(exc).__name__)
-    return JSONResponse(error_body("internal_error", "internal server error"), 500)
+    return error_response(503, "database_unavailable", "the database is unavailable; retry later")
 
 
 def install(app: FastAPI) -> None:
@@ -68,4 +111,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     for error_type in DATABASE_ERRORS:
         app.add_exception_handler(error_type, _database_error)
-    app.add_exception_handler(Exception, _unexpected)

@@ -3,6 +3,10 @@
 The service's own structlog events, uvicorn's error and access logs and any library's
 standard-library logging all go through one handler with one JSON formatter. Every line
 carries ``timestamp``, ``level``, ``event`` and ``request_id`` (null outside a request).
+
+Exceptions are logged with their type, message and traceback, never the frames' local
+variables (one of them may hold a request's ``Authorization`` header), and every line goes
+through the redactor last: configured secrets and URL passwords never reach the output.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import sys
 from typing import Any
 
 import structlog
+from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor
+
+from .redaction import REDACTOR
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -41,8 +48,17 @@ def _access_fields(_: Any, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
-def configure_logging(level: str) -> None:
-    """Send every log record to stdout as one JSON line; nothing goes to stderr or files."""
+def _redact(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    redacted: EventDict = REDACTOR.value(event_dict)
+    return redacted
+
+
+def configure_logging(level: str, secrets: list[str] | None = None) -> None:
+    """Send every log record to stdout as one JSON line; nothing goes to stderr or files.
+
+    ``secrets`` are masked wherever they appear (see ``redaction.py``).
+    """
+    REDACTOR.add(secrets or [])
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _default_request_id,
@@ -61,7 +77,8 @@ def configure_logging(level: str) -> None:
         pass_foreign_args=True,
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-            structlog.processors.dict_tracebacks,
+            structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+            _redact,
             structlog.processors.JSONRenderer(),
         ],
     )
