@@ -9,6 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models.jobs import FINAL_STATUSES, Job
+from ..timestamps import isoformat
 
 
 async def create(session: AsyncSession, kind: str, payload: dict[str, Any]) -> str:
@@ -68,4 +69,6 @@ def as_dict(job: Job) -> dict[str, Any]:
         "result": job.result,
         "error": job.error,
         "attempts": job.attempts,
+        "created_at": isoformat(job.created_at),
+        "updated_at": isoformat(job.updated_at),
     }
