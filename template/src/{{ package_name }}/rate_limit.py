@@ -1,4 +1,4 @@
-"""Rate limits per API key, or per client address when ``API_KEYS`` is unset.
+"""Rate limits per key owner, or per client address when ``API_KEYS`` is unset.
 
 ``RATE_LIMIT_RPM`` counts requests and ``RATE_LIMIT_TPM`` LLM tokens, in one-minute windows.
 With Redis the counters are shared by every process; without it each process counts alone.
@@ -10,7 +10,6 @@ as its window allows; ``Retry-After`` says when that is, given no other traffic.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from typing import TYPE_CHECKING, Annotated
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import structlog
 from fastapi import Depends, Request
 
+from .auth import OwnerDep
 from .errors import ApiError
 from .redis_client import LazyRedis, redis_errors
 from .settings import Settings
@@ -165,16 +165,15 @@ class RateLimited(ApiError):
         super().__init__(429, "rate_limited", message, {"Retry-After": str(retry_after)})
 
 
-def client_identity(request: Request) -> str:
-    """A hash of the bearer key when keys are in use, else the client's address."""
+def client_identity(request: Request, owner: str) -> str:
+    """The key's owner when keys are in use (a rotation shares its limit), else the address."""
     if request.app.state.api_keys:
-        token = request.headers.get("authorization", "").partition(" ")[2]
-        return "key:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+        return f"owner:{owner}"
     return "ip:" + (request.client.host if request.client else "unknown")
 
 
-async def enforce(request: Request) -> str:
-    who = client_identity(request)
+async def enforce(request: Request, owner: OwnerDep) -> str:
+    who = client_identity(request, owner)
     limiter: RateLimiter = request.app.state.services.limiter
     if limiter.enabled:
         await limiter.hit(who)
