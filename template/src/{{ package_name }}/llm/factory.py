@@ -5,18 +5,11 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-from pydantic import SecretStr
-
+from ..redact import secret_values
 from ..settings import Settings
 from .base import Provider
 from .cache import LLMCache
 from .logged import LoggedProvider
-
-
-def secret_values(settings: Settings) -> list[str]:
-    """The values of every secret setting: no provider error message may repeat one."""
-    values = (getattr(settings, name) for name in type(settings).model_fields)
-    return [value.get_secret_value() for value in values if isinstance(value, SecretStr)]
 
 
 def build_provider(settings: Settings, cache: LLMCache | None = None) -> LoggedProvider:

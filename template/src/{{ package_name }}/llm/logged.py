@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator, Sequence
 
 import structlog
 
+from ..redact import safe_message
 from .base import ChatMessage, Completion, Provider, ProviderError, Usage
 from .cache import LLMCache
 
 log = structlog.get_logger(__name__)
-MESSAGE_LIMIT = 300  # characters of a ProviderError's message: never a whole raw body
 
 
 def _fault(exc: Exception) -> str:
@@ -45,7 +45,7 @@ class LoggedProvider:
         self.provider = provider
         self.cache = cache
         self.cache_streaming = cache_streaming
-        self.secrets = [secret for secret in secrets if secret]
+        self.secrets = secrets
 
     @property
     def name(self) -> str:
@@ -86,12 +86,7 @@ class LoggedProvider:
         else:
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             message = f"{self.provider.name} {_fault(exc)} ({detail})"
-        for secret in self.secrets:  # before shortening: no part of a secret survives
-            message = message.replace(secret, "[redacted]")
-        message = " ".join(message.split())
-        if len(message) > MESSAGE_LIMIT:
-            message = message[: MESSAGE_LIMIT - 3] + "..."
-        return ProviderError(message)
+        return ProviderError(safe_message(message, self.secrets))
 
     def _checked(self, completion: Completion) -> Completion:
         if not completion.text.strip():

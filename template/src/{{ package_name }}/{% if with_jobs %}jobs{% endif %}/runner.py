@@ -2,6 +2,8 @@
 
 Provider failures are retried with exponential backoff up to ``JOB_MAX_ATTEMPTS``; the
 attempt count survives redelivery, so a job that keeps killing its worker still ends.
+Whatever else a handler raises ends the job ``failed`` with a short, secret-free reason:
+no job stays ``running`` because its handler crashed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from ..llm.base import ProviderError
+from ..redact import safe_message, secret_values
 from ..services import Services
 from . import store
 from .kinds import Handler, handlers
@@ -73,10 +76,18 @@ class JobRunner:
                 await asyncio.sleep(delay)
                 continue
             except ValueError as exc:  # the input cannot succeed: no retry
-                await self._finish(job_id, error=str(exc))
+                await self._finish(job_id, error=self._safe(str(exc)))
+                return
+            except Exception as exc:  # a bug, or a fault nobody foresaw: no retry either
+                error = self._safe(f"unexpected error: {type(exc).__name__}: {exc}")
+                log.exception("job.crashed", kind=kind, attempt=attempt, error=error)
+                await self._finish(job_id, error=error)
                 return
             await self._finish(job_id, result=result)
             return
+
+    def _safe(self, message: str) -> str:
+        return safe_message(message, secret_values(self.services.settings))
 
     async def _finish(
         self, job_id: str, *, result: dict[str, object] | None = None, error: str | None = None
