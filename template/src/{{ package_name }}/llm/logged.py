@@ -14,11 +14,12 @@ from collections.abc import AsyncIterator, Sequence
 
 import structlog
 
-from ..redact import safe_message
+from ..redaction import Redactor
 from .base import ChatMessage, Completion, Provider, ProviderError, Usage
 from .cache import LLMCache
 
 log = structlog.get_logger(__name__)
+MESSAGE_LIMIT = 300  # characters of a ProviderError's message: never a whole response body
 
 
 def _fault(exc: Exception) -> str:
@@ -40,12 +41,12 @@ class LoggedProvider:
         provider: Provider,
         cache: LLMCache | None = None,
         cache_streaming: bool = False,
-        secrets: Sequence[str] = (),
+        redactor: Redactor | None = None,
     ) -> None:
         self.provider = provider
         self.cache = cache
         self.cache_streaming = cache_streaming
-        self.secrets = secrets
+        self.redactor = redactor or Redactor()
 
     @property
     def name(self) -> str:
@@ -86,7 +87,10 @@ class LoggedProvider:
         else:
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             message = f"{self.provider.name} {_fault(exc)} ({detail})"
-        return ProviderError(safe_message(message, self.secrets))
+        message = " ".join(self.redactor.text(message).split())  # secrets out, then shorten
+        if len(message) > MESSAGE_LIMIT:
+            message = message[: MESSAGE_LIMIT - 3] + "..."
+        return ProviderError(message)
 
     def _checked(self, completion: Completion) -> Completion:
         if not completion.text.strip():

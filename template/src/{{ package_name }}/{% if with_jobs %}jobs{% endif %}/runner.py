@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from ..llm.base import ProviderError
-from ..redact import safe_message, secret_values
+from ..redaction import Redactor, secret_values
 from ..services import Services
 from . import store
 from .kinds import Handler, handlers
@@ -26,6 +26,7 @@ class JobRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.handlers: dict[str, Handler] = handlers()
+        self.redactor = Redactor(secret_values(dict(services.settings)))
 
     def task(self) -> Callable[[str], Awaitable[None]]:
         """A plain function for taskiq to register (it renames what it registers)."""
@@ -86,8 +87,10 @@ class JobRunner:
             await self._finish(job_id, result=result)
             return
 
-    def _safe(self, message: str) -> str:
-        return safe_message(message, secret_values(self.services.settings))
+    def _safe(self, message: str, limit: int = 300) -> str:
+        """``message`` for the job's ``error``: without secrets, on one line, short."""
+        message = " ".join(self.redactor.text(message).split())
+        return message if len(message) <= limit else message[: limit - 3] + "..."
 
     async def _finish(
         self, job_id: str, *, result: dict[str, object] | None = None, error: str | None = None
