@@ -2,6 +2,8 @@
 
 Provider failures are retried with exponential backoff up to ``JOB_MAX_ATTEMPTS``; the
 attempt count survives redelivery, so a job that keeps killing its worker still ends.
+Whatever else a handler raises ends the job ``failed`` with a short, secret-free reason:
+no job stays ``running`` because its handler crashed.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from ..llm.base import ProviderError
+from ..redaction import Redactor, secret_values
 from ..services import Services
 from . import store
 from .kinds import Handler, handlers
@@ -23,6 +26,7 @@ class JobRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.handlers: dict[str, Handler] = handlers()
+        self.redactor = Redactor(secret_values(dict(services.settings)))
 
     def task(self) -> Callable[[str], Awaitable[None]]:
         """A plain function for taskiq to register (it renames what it registers)."""
@@ -73,10 +77,20 @@ class JobRunner:
                 await asyncio.sleep(delay)
                 continue
             except ValueError as exc:  # the input cannot succeed: no retry
-                await self._finish(job_id, error=str(exc))
+                await self._finish(job_id, error=self._safe(str(exc)))
+                return
+            except Exception as exc:  # a bug, or a fault nobody foresaw: no retry either
+                error = self._safe(f"unexpected error: {type(exc).__name__}: {exc}")
+                log.exception("job.crashed", kind=kind, attempt=attempt, error=error)
+                await self._finish(job_id, error=error)
                 return
             await self._finish(job_id, result=result)
             return
+
+    def _safe(self, message: str, limit: int = 300) -> str:
+        """``message`` for the job's ``error``: without secrets, on one line, short."""
+        message = " ".join(self.redactor.text(message).split())
+        return message if len(message) <= limit else message[: limit - 3] + "..."
 
     async def _finish(
         self, job_id: str, *, result: dict[str, object] | None = None, error: str | None = None
