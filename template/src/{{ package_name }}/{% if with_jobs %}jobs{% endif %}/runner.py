@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import structlog
 
 from ..llm.base import ProviderError
+from ..models.jobs import FINAL_STATUSES
 from ..redaction import Redactor, secret_values
 from ..services import Services
 from . import store
@@ -47,7 +48,7 @@ class JobRunner:
         settings = self.services.settings
         async with self.services.sessions() as session:
             job = await store.get(session, job_id)
-            if job is None or job.status in ("succeeded", "failed"):
+            if job is None or job.status in FINAL_STATUSES:
                 log.info("job.skipped", reason="unknown" if job is None else job.status)
                 return
             kind, payload = job.kind, dict(job.payload)
@@ -55,6 +56,9 @@ class JobRunner:
         while True:
             async with self.services.sessions() as session:
                 attempt = await store.start_attempt(session, job_id)
+            if attempt == 0:  # it ended meanwhile: cancelled by its owner
+                log.info("job.skipped", reason="ended")
+                return
             if handler is None or attempt > settings.job_max_attempts:
                 error = (
                     f"unknown job kind {kind!r}"
