@@ -71,6 +71,7 @@ async def _work(settings: Settings) -> None:
                 max_async_tasks=settings.worker_concurrency,
                 max_prefetch=0,
                 wait_tasks_timeout=settings.shutdown_grace_s,
+                run_startup=False,  # started above: once Redis answered
             )
             await receiver.listen(stopping)
         log.info("worker.stopping")
