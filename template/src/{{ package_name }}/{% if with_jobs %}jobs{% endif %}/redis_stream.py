@@ -71,7 +71,11 @@ class ReclaimingRedisStreamBroker(RedisStreamBroker):
         """The task the worker registers: a job held elsewhere lets its message go."""
 
         async def run_job(job_id: str, context: Annotated[Context, TaskiqDepends()]) -> None:
-            if not await run(job_id):
+            try:
+                ran = await run(job_id)
+            except asyncio.CancelledError:  # shutdown: the job was put back, no error to log
+                return
+            if not ran:
                 self.let_go(context.message.task_id)
 
         return run_job

@@ -15,6 +15,7 @@ and its outcome would not be recorded anyway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,7 +41,9 @@ class JobRunner:
         """A plain function for taskiq to register (it renames what it registers)."""
 
         async def run_job(job_id: str) -> None:
-            await self.run(job_id)
+            # Cancelled at shutdown, the job was put back: no error for taskiq to log.
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.run(job_id)
 
         return run_job
 
