@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from . import api, errors
 from .body_limit import BodyLimitMiddleware
+from .owners import ApiKeys
 from .request_id import RequestIdMiddleware
 from .responses import SafeJSONResponse
 from .services import build_services, close_services
@@ -56,7 +57,8 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
             log.info("app.stopped")
 
     app = FastAPI(title=__package__, lifespan=lifespan, default_response_class=SafeJSONResponse)
-    app.state.api_keys = settings.api_key_set()
+    keys = settings.api_keys.get_secret_value() if settings.api_keys else None
+    app.state.api_keys = ApiKeys.parse(keys)
     # Outermost last: the request id first, then the catch-all, then the body limit.
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_request_bytes)
     app.add_middleware(UnhandledErrorMiddleware)

@@ -18,6 +18,10 @@ from .models import Base
 if TYPE_CHECKING:
     from alembic.config import Config
 
+# The Postgres advisory lock that migrations hold (``migrations/env.py``): any fixed 64-bit
+# number, as such locks are per database.
+MIGRATION_LOCK_KEY = 0x6D6967726174696F
+
 
 def alembic_config(database_url: str) -> Config:
     from alembic.config import Config  # imported here: alembic costs half a second
@@ -28,6 +32,7 @@ def alembic_config(database_url: str) -> Config:
         database_url=database_url,
         target_metadata=Base.metadata,
         create_engine=create_engine,
+        migration_lock_key=MIGRATION_LOCK_KEY,
     )
     return config
 

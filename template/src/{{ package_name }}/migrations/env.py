@@ -2,24 +2,47 @@
 
 The ``migrate`` admin task passes the database URL, the engine factory and the table
 metadata in ``config.attributes``, so this file needs no configuration of its own.
+
+One migrator at a time: each takes a lock before Alembic reads its version table and holds
+it until the migration's transaction ends, so migrators started at once (a deploy's every
+replica) wait their turn, then find the schema at head. Postgres: an advisory lock. SQLite:
+its write lock, taken at BEGIN IMMEDIATE, DDL included in the transaction.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 from alembic import context
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 attributes = context.config.attributes
 target_metadata: MetaData = attributes["target_metadata"]
 create_engine: Callable[[str], AsyncEngine] = attributes["create_engine"]
+lock_key: int = attributes["migration_lock_key"]
+SQLITE_LOCK_WAIT_MS = 600_000
+
+
+def _sqlite_autocommit_driver(dbapi_connection: Any, _: Any) -> None:
+    # The driver would begin a transaction only before DML, leaving DDL outside of it.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_MS}")  # wait for other migrators
+    cursor.close()
+
+
+def _sqlite_begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _run(connection: Connection) -> None:
+    connection.begin()  # Alembic runs inside this transaction, and leaves it to us to commit
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -31,6 +54,9 @@ def _run(connection: Connection) -> None:
 
 async def _run_online(url: str) -> None:
     engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

@@ -2,6 +2,8 @@
 
 Provider failures are retried with exponential backoff up to ``JOB_MAX_ATTEMPTS``; the
 attempt count survives redelivery, so a job that keeps killing its worker still ends.
+Whatever else a handler raises ends the job ``failed`` with a short, secret-free reason:
+no job stays ``running`` because its handler crashed.
 
 One run at a time: an attempt starts only by taking the job's lease (``store``), and a
 heartbeat renews it every quarter of ``JOB_REDELIVERY_S`` while the job runs, retries
@@ -23,6 +25,8 @@ import structlog
 
 from ..db import DATABASE_ERRORS
 from ..llm.base import ProviderError
+from ..models.jobs import FINAL_STATUSES
+from ..redaction import Redactor, secret_values
 from ..services import Services
 from . import store
 from .kinds import Handler, handlers
@@ -35,6 +39,7 @@ class JobRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
         self.handlers: dict[str, Handler] = handlers()
+        self.redactor = Redactor(secret_values(dict(services.settings)))
         self.running: set[asyncio.Task[Any]] = set()
 
     def task(self) -> Callable[[str], Awaitable[None]]:
@@ -74,7 +79,7 @@ class JobRunner:
         settings = self.services.settings
         async with self.services.sessions() as session:
             job = await store.get(session, job_id)
-            if job is None or job.status in ("succeeded", "failed"):
+            if job is None or job.status in FINAL_STATUSES:
                 log.info("job.skipped", reason="unknown" if job is None else job.status)
                 return True
             kind, payload = job.kind, dict(job.payload)
@@ -111,19 +116,29 @@ class JobRunner:
                 await asyncio.sleep(delay)
                 continue
             except ValueError as exc:  # the input cannot succeed: no retry
-                await self._finish(lease, error=str(exc))
+                await self._finish(lease, error=self._safe(str(exc)))
+                return True
+            except Exception as exc:  # a bug, or a fault nobody foresaw: no retry either
+                error = self._safe(f"unexpected error: {type(exc).__name__}: {exc}")
+                log.exception("job.crashed", kind=kind, attempt=attempt, error=error)
+                await self._finish(lease, error=error)
                 return True
             await self._finish(lease, result=result)
             return True
 
     async def _not_started(self, lease: store.Lease) -> bool:
-        """Fail the job if its attempts are spent; else another worker holds it: leave it."""
+        """Fail the job if its attempts are spent; skip it if it ended (cancelled by its
+        owner); else another worker holds it: leave it to them."""
         max_attempts = self.services.settings.job_max_attempts
         async with self.services.sessions() as session:
             failed = await store.give_up(session, max_attempts, lease.job_id)
+            job = None if failed else await store.get(session, lease.job_id)
         if failed:
             error = store.gave_up(max_attempts)
             log.info("job.finished", status="failed", error=error, recorded=True)
+            return True
+        if job is None or job.status in FINAL_STATUSES:
+            log.info("job.skipped", reason="ended")
             return True
         log.info("job.skipped", reason="leased")
         return False
@@ -158,8 +173,8 @@ class JobRunner:
                 failures += 1
                 log.warning("job.lease_not_renewed", error=type(exc).__name__, failures=failures)
                 continue
-            if not renewed:
-                log.warning("job.lease_lost")
+            if not renewed:  # cancelled by its owner, or taken by another worker
+                log.info("job.lease_lost")
                 return
             failures = 0
 
@@ -172,6 +187,11 @@ class JobRunner:
             return
         if released:
             log.info("job.released")
+
+    def _safe(self, message: str, limit: int = 300) -> str:
+        """``message`` for the job's ``error``: without secrets, on one line, short."""
+        message = " ".join(self.redactor.text(message).split())
+        return message if len(message) <= limit else message[: limit - 3] + "..."
 
     async def _finish(
         self,

@@ -20,17 +20,40 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models.jobs import FINAL_STATUSES, Job
+from ..owners import ANONYMOUS
+from ..timestamps import isoformat
 
 
-async def create(session: AsyncSession, kind: str, payload: dict[str, Any]) -> str:
+async def create(
+    session: AsyncSession, kind: str, payload: dict[str, Any], owner: str = ANONYMOUS
+) -> str:
     job_id = str(uuid.uuid4())
-    session.add(Job(id=job_id, kind=kind, status="queued", payload=payload, attempts=0))
+    job = Job(id=job_id, kind=kind, owner=owner, status="queued", payload=payload, attempts=0)
+    session.add(job)
     await session.commit()
     return job_id
 
 
-async def get(session: AsyncSession, job_id: str) -> Job | None:
-    return await session.get(Job, job_id, populate_existing=True)
+async def get(session: AsyncSession, job_id: str, owner: str | None = None) -> Job | None:
+    """The job; with ``owner``, only if it is theirs (another owner's job does not exist)."""
+    job = await session.get(Job, job_id, populate_existing=True)
+    return job if job is not None and owner in (None, job.owner) else None
+
+
+async def cancel(session: AsyncSession, job_id: str, owner: str) -> bool:
+    """End the owner's unfinished job as ``cancelled``; False when it had already ended."""
+    outcome = await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.owner == owner, Job.status.not_in(FINAL_STATUSES))
+        .values(
+            status="cancelled",
+            error="cancelled by the client",
+            leased_by=None,
+            lease_expires_at=None,
+        )
+    )
+    await session.commit()
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
 
 async def delete(session: AsyncSession, job_id: str) -> None:
@@ -202,4 +225,6 @@ def as_dict(job: Job) -> dict[str, Any]:
         "result": job.result,
         "error": job.error,
         "attempts": job.attempts,
+        "created_at": isoformat(job.created_at),
+        "updated_at": isoformat(job.updated_at),
     }
