@@ -5,9 +5,21 @@ killed mid-job) only after a read that returned new messages. Here every read, e
 not, is followed by the claim, so a lost job is redelivered after ``idle_timeout`` however
 quiet the queue is.
 
+A message is claimed once it has been idle that long, however long its job legitimately
+runs. So the worker keeps the messages it works on: ``keep_held`` claims them again for
+itself (``XCLAIM ... JUSTID``, which resets their idle time) every quarter of
+``idle_timeout``, until they are acknowledged. A worker that dies stops doing so, and its
+messages go to another worker. A message whose job another worker holds (a duplicate) is
+``let_go``: neither acknowledged nor kept, it comes back after ``idle_timeout``, runs the
+job if its worker died meanwhile, and is acknowledged once the job has ended.
+
 taskiq acknowledges a message even when its task was cancelled. A worker that gives up on
 its running jobs at shutdown calls ``abandon()`` first: from then on nothing is
 acknowledged, and those jobs stay pending for another worker.
+
+Redis errors: an outage (the connection refused or lost) is logged once, then its end. Any
+other error (authentication refused, a database that does not exist, missing permissions)
+is a configuration problem: logged at every retry, with backoff, by its type only.
 """
 
 from __future__ import annotations
@@ -15,31 +27,111 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
 from redis.asyncio import Redis
-from redis.exceptions import RedisError, ResponseError
-from taskiq import AckableMessage
+from redis.exceptions import AuthenticationError, RedisError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from taskiq import AckableMessage, Context, TaskiqDepends
 from taskiq_redis import RedisStreamBroker
 
 log = structlog.get_logger(__name__)
+RENEWALS_PER_TIMEOUT = 4
+MAX_BACKOFF_S = 30.0
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Redis cannot be reached (or dropped us): as opposed to Redis refusing what we ask."""
+    if isinstance(exc, AuthenticationError):
+        return False
+    return isinstance(exc, RedisConnectionError | RedisTimeoutError | OSError)
+
+
+def backoff(failures: int) -> float:
+    return min(MAX_BACKOFF_S, 0.5 * 2.0 ** min(failures, 10))
 
 
 class ReclaimingRedisStreamBroker(RedisStreamBroker):
     abandoned = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.held: dict[str, bytes | str] = {}  # taskiq task id -> stream message id
+
     def abandon(self) -> None:
         self.abandoned = True
 
-    def _ack_generator(self, id: str, queue_name: str) -> Callable[[], Awaitable[None]]:
-        ack = super()._ack_generator(id=id, queue_name=queue_name)
+    def let_go(self, task_id: str) -> None:
+        """Neither acknowledge nor keep this message: it is delivered again later."""
+        self.held.pop(task_id, None)
 
-        async def ack_unless_abandoned() -> None:
-            if not self.abandoned:
+    def job_task(self, run: Callable[[str], Awaitable[bool]]) -> Callable[..., Awaitable[None]]:
+        """The task the worker registers: a job held elsewhere lets its message go."""
+
+        async def run_job(job_id: str, context: Annotated[Context, TaskiqDepends()]) -> None:
+            try:
+                ran = await run(job_id)
+            except asyncio.CancelledError:  # shutdown: the job was put back, no error to log
+                return
+            if not ran:
+                self.let_go(context.message.task_id)
+
+        return run_job
+
+    def _held_ack(self, key: str, message_id: bytes | str) -> Callable[[], Awaitable[None]]:
+        self.held[key] = message_id
+        ack = super()._ack_generator(id=message_id, queue_name=self.queue_name)  # type: ignore[arg-type]
+
+        async def ack_if_held() -> None:
+            if self.held.pop(key, None) is not None and not self.abandoned:
                 await ack()
 
-        return ack_unless_abandoned
+        return ack_if_held
+
+    def _message(self, message_id: bytes | str, data: bytes) -> AckableMessage:
+        try:
+            key = self.formatter.loads(data).task_id
+        except Exception:  # noqa: BLE001 - taskiq skips (and acknowledges) what it cannot read
+            key = str(message_id)
+        return AckableMessage(data=data, ack=self._held_ack(key, message_id))
+
+    async def keep_held(self) -> None:
+        """Reset the idle time of the messages this worker works on, so nobody claims them."""
+        failures = 0
+        while True:
+            await asyncio.sleep(self.idle_timeout / 1000 / RENEWALS_PER_TIMEOUT)
+            message_ids: list[Any] = list(self.held.values())
+            if not message_ids:
+                continue
+            try:
+                async with Redis(connection_pool=self.connection_pool) as redis:
+                    await redis.xclaim(
+                        self.queue_name,
+                        self.consumer_group_name,
+                        self.consumer_name,
+                        min_idle_time=0,
+                        message_ids=message_ids,
+                        justid=True,
+                    )
+            except (RedisError, OSError) as exc:
+                if failures == 0 or not is_outage(exc):
+                    log.warning("worker.messages_not_kept", error=type(exc).__name__)
+                failures += 1
+            else:
+                failures = 0
+
+    async def _declare_consumer_group(self) -> None:
+        """Create the group if it is missing; unlike taskiq's, let other errors through."""
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            try:
+                await redis.xgroup_create(
+                    self.queue_name, self.consumer_group_name, id=self.consumer_id, mkstream=True
+                )
+            except ResponseError as exc:
+                if "BUSYGROUP" not in str(exc):  # BUSYGROUP: it exists already
+                    raise
 
     async def listen(self) -> AsyncGenerator[AckableMessage, None]:
         failures = 0
@@ -52,17 +144,16 @@ class ReclaimingRedisStreamBroker(RedisStreamBroker):
                             log.info("worker.redis_recovered", failed_reads=failures)
                             failures = 0
                         for message_id, fields in batch:
-                            yield AckableMessage(
-                                data=fields[b"data"],
-                                ack=self._ack_generator(id=message_id, queue_name=self.queue_name),
-                            )
+                            yield self._message(message_id, fields[b"data"])
             except (RedisError, OSError) as exc:
-                # Redis is down, or came back empty: wait, recreate the group, go on.
-                if failures == 0:
+                # Redis is down, came back empty, or refuses us: wait, recreate the group, go on.
+                no_group = isinstance(exc, ResponseError) and "NOGROUP" in str(exc)
+                refused = not (no_group or is_outage(exc))
+                if failures == 0 or refused:
                     log.warning("worker.redis_unavailable", error=type(exc).__name__)
                 failures += 1
-                await asyncio.sleep(min(5.0, 0.5 * failures))
-                if isinstance(exc, ResponseError) and "NOGROUP" in str(exc):
+                await asyncio.sleep(backoff(failures) if refused else min(5.0, 0.5 * failures))
+                if no_group:
                     with contextlib.suppress(RedisError, OSError):
                         await self._declare_consumer_group()
 

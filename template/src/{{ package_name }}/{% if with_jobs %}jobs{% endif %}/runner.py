@@ -4,15 +4,26 @@ Provider failures are retried with exponential backoff up to ``JOB_MAX_ATTEMPTS`
 attempt count survives redelivery, so a job that keeps killing its worker still ends.
 Whatever else a handler raises ends the job ``failed`` with a short, secret-free reason:
 no job stays ``running`` because its handler crashed.
+
+One run at a time: an attempt starts only by taking the job's lease (``store``), and a
+heartbeat renews it every quarter of ``JOB_REDELIVERY_S`` while the job runs, retries
+included. A job that another worker's live lease holds is not run: ``run`` returns False,
+and the worker leaves that message to be delivered again later. A run that is cancelled
+(shutdown past its grace) puts its job back, ``queued``; a run whose lease was lost (its
+heartbeat could not reach the database in time, and another worker took the job) stops,
+and its outcome would not be recorded anyway.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import structlog
 
+from ..db import DATABASE_ERRORS
 from ..llm.base import ProviderError
 from ..models.jobs import FINAL_STATUSES
 from ..redaction import Redactor, secret_values
@@ -21,6 +32,7 @@ from . import store
 from .kinds import Handler, handlers
 
 log = structlog.get_logger(__name__)
+RENEWALS_PER_LEASE = 4
 
 
 class JobRunner:
@@ -28,52 +40,75 @@ class JobRunner:
         self.services = services
         self.handlers: dict[str, Handler] = handlers()
         self.redactor = Redactor(secret_values(dict(services.settings)))
+        self.running: set[asyncio.Task[Any]] = set()
 
     def task(self) -> Callable[[str], Awaitable[None]]:
         """A plain function for taskiq to register (it renames what it registers)."""
 
         async def run_job(job_id: str) -> None:
-            await self.run(job_id)
+            # Cancelled at shutdown, the job was put back: no error for taskiq to log.
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.run(job_id)
 
         return run_job
 
-    async def run(self, job_id: str) -> None:
+    async def run(self, job_id: str) -> bool:
+        """Run the job; False if another worker holds it (then it is left to them)."""
         structlog.contextvars.bind_contextvars(job_id=job_id)
+        current = asyncio.current_task()
+        assert current is not None  # always called from a task
+        self.running.add(current)
         try:
-            await self._run(job_id)
+            return await self._run(job_id)
         finally:
+            self.running.discard(current)
             structlog.contextvars.unbind_contextvars("job_id")
 
-    async def _run(self, job_id: str) -> None:
+    async def drain(self, grace: float) -> int:
+        """Let running jobs end within ``grace`` seconds; cancel (put back) the rest."""
+        running = set(self.running)
+        if not running:
+            return 0
+        _, late = await asyncio.wait(running, timeout=grace)
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        return len(late)
+
+    async def _run(self, job_id: str) -> bool:
         settings = self.services.settings
         async with self.services.sessions() as session:
             job = await store.get(session, job_id)
             if job is None or job.status in FINAL_STATUSES:
                 log.info("job.skipped", reason="unknown" if job is None else job.status)
-                return
+                return True
             kind, payload = job.kind, dict(job.payload)
+        lease = store.Lease(job_id, settings.job_redelivery_s)
+        try:
+            return await self._holding(lease, self._attempts(lease, kind, payload))
+        except asyncio.CancelledError:
+            # Shutdown: put the job back for the next worker, then let the cancel go on.
+            await asyncio.shield(self._release(lease))
+            raise
+
+    async def _attempts(self, lease: store.Lease, kind: str, payload: dict[str, Any]) -> bool:
+        settings = self.services.settings
         handler = self.handlers.get(kind)
         while True:
             async with self.services.sessions() as session:
-                attempt = await store.start_attempt(session, job_id)
-            if attempt == 0:  # it ended meanwhile: cancelled by its owner
-                log.info("job.skipped", reason="ended")
-                return
-            if handler is None or attempt > settings.job_max_attempts:
-                error = (
-                    f"unknown job kind {kind!r}"
-                    if handler is None
-                    else f"gave up after {settings.job_max_attempts} attempts"
-                )
-                await self._finish(job_id, error=error)
-                return
+                attempt = await store.start_attempt(session, lease, settings.job_max_attempts)
+            if attempt is None:
+                return await self._not_started(lease)
+            if handler is None:
+                await self._finish(lease, error=f"unknown job kind {kind!r}")
+                return True
             log.info("job.started", kind=kind, attempt=attempt)
             try:
                 result = await handler(self.services, payload)
             except ProviderError as exc:
                 if attempt >= settings.job_max_attempts:
-                    await self._finish(job_id, error=f"the LLM provider failed: {exc}")
-                    return
+                    await self._finish(lease, error=f"the LLM provider failed: {exc}")
+                    return True
                 delay = settings.job_retry_backoff_s * 2 ** (attempt - 1)
                 log.warning(
                     "job.retrying", kind=kind, attempt=attempt, delay_s=delay, error=str(exc)
@@ -81,15 +116,77 @@ class JobRunner:
                 await asyncio.sleep(delay)
                 continue
             except ValueError as exc:  # the input cannot succeed: no retry
-                await self._finish(job_id, error=self._safe(str(exc)))
-                return
+                await self._finish(lease, error=self._safe(str(exc)))
+                return True
             except Exception as exc:  # a bug, or a fault nobody foresaw: no retry either
                 error = self._safe(f"unexpected error: {type(exc).__name__}: {exc}")
                 log.exception("job.crashed", kind=kind, attempt=attempt, error=error)
-                await self._finish(job_id, error=error)
+                await self._finish(lease, error=error)
+                return True
+            await self._finish(lease, result=result)
+            return True
+
+    async def _not_started(self, lease: store.Lease) -> bool:
+        """Fail the job if its attempts are spent; skip it if it ended (cancelled by its
+        owner); else another worker holds it: leave it to them."""
+        max_attempts = self.services.settings.job_max_attempts
+        async with self.services.sessions() as session:
+            failed = await store.give_up(session, max_attempts, lease.job_id)
+            job = None if failed else await store.get(session, lease.job_id)
+        if failed:
+            error = store.gave_up(max_attempts)
+            log.info("job.finished", status="failed", error=error, recorded=True)
+            return True
+        if job is None or job.status in FINAL_STATUSES:
+            log.info("job.skipped", reason="ended")
+            return True
+        log.info("job.skipped", reason="leased")
+        return False
+
+    async def _holding(self, lease: store.Lease, attempts: Awaitable[bool]) -> bool:
+        """Run the attempts while a heartbeat renews the lease; stop them if it is lost."""
+        working = asyncio.ensure_future(attempts)
+        renewing = asyncio.ensure_future(self._heartbeat(lease))
+        try:
+            await asyncio.wait({working, renewing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            lost = renewing.done()  # the heartbeat ends only when the lease is lost
+            renewing.cancel()
+            if not working.done():
+                working.cancel()
+                await asyncio.gather(working, return_exceptions=True)
+        if not working.cancelled():
+            return working.result()
+        if lost:  # another worker has the job now
+            return False
+        raise asyncio.CancelledError  # cancelled from outside: shutdown
+
+    async def _heartbeat(self, lease: store.Lease) -> None:
+        """Renew the lease until it is lost; a database outage is retried, not fatal."""
+        failures = 0
+        while True:
+            await asyncio.sleep(lease.seconds / RENEWALS_PER_LEASE)
+            try:
+                async with self.services.sessions() as session:
+                    renewed = await store.renew(session, lease)
+            except DATABASE_ERRORS as exc:
+                failures += 1
+                log.warning("job.lease_not_renewed", error=type(exc).__name__, failures=failures)
+                continue
+            if not renewed:  # cancelled by its owner, or taken by another worker
+                log.info("job.lease_lost")
                 return
-            await self._finish(job_id, result=result)
+            failures = 0
+
+    async def _release(self, lease: store.Lease) -> None:
+        try:
+            async with self.services.sessions() as session:
+                released = await store.release(session, lease)
+        except DATABASE_ERRORS as exc:  # its lease lapses instead; a sweep picks it up
+            log.warning("job.not_released", error=type(exc).__name__)
             return
+        if released:
+            log.info("job.released")
 
     def _safe(self, message: str, limit: int = 300) -> str:
         """``message`` for the job's ``error``: without secrets, on one line, short."""
@@ -97,9 +194,15 @@ class JobRunner:
         return message if len(message) <= limit else message[: limit - 3] + "..."
 
     async def _finish(
-        self, job_id: str, *, result: dict[str, object] | None = None, error: str | None = None
+        self,
+        lease: store.Lease,
+        *,
+        result: dict[str, object] | None = None,
+        error: str | None = None,
     ) -> None:
         async with self.services.sessions() as session:
-            recorded = await store.finish(session, job_id, result=result, error=error)
+            recorded = await store.finish(
+                session, lease.job_id, result=result, error=error, token=lease.token
+            )
         status = "failed" if error is not None else "succeeded"
         log.info("job.finished", status=status, error=error, recorded=recorded)

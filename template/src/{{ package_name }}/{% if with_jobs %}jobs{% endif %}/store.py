@@ -1,11 +1,22 @@
-"""Read and write jobs. Every write is idempotent, so a redelivered job never shows twice."""
+"""Read and write jobs. Every write is idempotent, so a redelivered job never shows twice.
+
+Leases: an attempt starts only on a job that is ``queued`` or whose lease has lapsed, and
+takes the lease in the same ``UPDATE`` (so two workers never both start it). Its worker
+renews the lease while it works; only the holder of the lease records the outcome or puts
+the job back. Lease times come from the workers' clocks, kept in sync (NTP) as usual: a
+lease lasts ``JOB_REDELIVERY_S``, far longer than their drift.
+"""
 
 from __future__ import annotations
 
+import os
+import platform
 import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ..models.jobs import FINAL_STATUSES, Job
@@ -34,7 +45,12 @@ async def cancel(session: AsyncSession, job_id: str, owner: str) -> bool:
     outcome = await session.execute(
         update(Job)
         .where(Job.id == job_id, Job.owner == owner, Job.status.not_in(FINAL_STATUSES))
-        .values(status="cancelled", error="cancelled by the client")
+        .values(
+            status="cancelled",
+            error="cancelled by the client",
+            leased_by=None,
+            lease_expires_at=None,
+        )
     )
     await session.commit()
     return bool(outcome.rowcount)  # type: ignore[attr-defined]
@@ -47,17 +63,132 @@ async def delete(session: AsyncSession, job_id: str) -> None:
         await session.commit()
 
 
-async def start_attempt(session: AsyncSession, job_id: str) -> int:
-    """Mark the job running and count the attempt; return the attempt number."""
+def _new_token() -> str:
+    """Who holds a lease: host and process, for people; a random part, for uniqueness."""
+    return f"{platform.node()[:24]}/{os.getpid()}/{uuid.uuid4().hex[:16]}"
+
+
+@dataclass(frozen=True)
+class Lease:
+    """One run of a job by one worker: the token it writes with, and how long a renewal lasts."""
+
+    job_id: str
+    seconds: float
+    token: str = field(default_factory=_new_token)
+
+    def until(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.seconds)
+
+
+def _lapsed(now: datetime) -> ColumnElement[bool]:
+    """Running under a lease nobody renewed in time: its worker is gone."""
+    expired = or_(Job.lease_expires_at.is_(None), Job.lease_expires_at <= now)
+    return and_(Job.status == "running", expired)
+
+
+def _startable(now: datetime, token: str | None = None) -> ColumnElement[bool]:
+    """Queued, or running under a lapsed lease (or, for a retry, under ``token``'s own)."""
+    if token is None:
+        return or_(Job.status == "queued", _lapsed(now))
+    held = and_(Job.status == "running", Job.leased_by == token)
+    return or_(Job.status == "queued", _lapsed(now), held)
+
+
+async def start_attempt(session: AsyncSession, lease: Lease, max_attempts: int) -> int | None:
+    """Take the lease, mark the job running and count the attempt; return its number.
+
+    None when the attempt cannot start: the job ended, another worker holds a live lease on
+    it, or its attempts are spent (see ``give_up``).
+    """
+    now = datetime.now(UTC)
     result = await session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status.not_in(FINAL_STATUSES))
-        .values(status="running", attempts=Job.attempts + 1)
+        .where(Job.id == lease.job_id, _startable(now, lease.token), Job.attempts < max_attempts)
+        .values(
+            status="running",
+            attempts=Job.attempts + 1,
+            leased_by=lease.token,
+            lease_expires_at=lease.until(),
+        )
         .returning(Job.attempts)
     )
     attempts = result.scalar_one_or_none()
     await session.commit()
-    return int(attempts or 0)
+    return None if attempts is None else int(attempts)
+
+
+async def renew(session: AsyncSession, lease: Lease) -> bool:
+    """Push the lease back; False when it is no longer this worker's (the job moved on)."""
+    outcome = await session.execute(
+        update(Job)
+        .where(Job.id == lease.job_id, Job.status == "running", Job.leased_by == lease.token)
+        # A heartbeat is not a change of the job: updated_at keeps its value.
+        .values(lease_expires_at=lease.until(), updated_at=Job.updated_at)
+    )
+    await session.commit()
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+
+async def release(session: AsyncSession, lease: Lease) -> bool:
+    """Put a job this worker gives up on (shutdown) back in the queue, its lease cleared."""
+    outcome = await session.execute(
+        update(Job)
+        .where(Job.id == lease.job_id, Job.status == "running", Job.leased_by == lease.token)
+        .values(status="queued", leased_by=None, lease_expires_at=None)
+    )
+    await session.commit()
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+
+def gave_up(max_attempts: int) -> str:
+    return f"gave up after {max_attempts} attempts: its worker stopped before it ended"
+
+
+async def give_up(session: AsyncSession, max_attempts: int, job_id: str | None = None) -> list[str]:
+    """Fail the jobs (or the one job) left queued or lapsed with every attempt spent."""
+    condition = and_(_startable(datetime.now(UTC)), Job.attempts >= max_attempts)
+    if job_id is not None:
+        condition = and_(condition, Job.id == job_id)
+    result = await session.execute(
+        update(Job)
+        .where(condition)
+        .values(status="failed", error=gave_up(max_attempts), leased_by=None, lease_expires_at=None)
+        .returning(Job.id)
+    )
+    failed = list(result.scalars())
+    await session.commit()
+    return failed
+
+
+async def requeue_lapsed(session: AsyncSession, max_attempts: int) -> list[str]:
+    """Queue again the jobs whose lease lapsed and that have attempts left; return their ids."""
+    result = await session.execute(
+        update(Job)
+        .where(_lapsed(datetime.now(UTC)), Job.attempts < max_attempts)
+        .values(status="queued", leased_by=None, lease_expires_at=None)
+        .returning(Job.id)
+    )
+    queued = list(result.scalars())
+    await session.commit()
+    return queued
+
+
+async def unqueue(session: AsyncSession, job_id: str) -> None:
+    """Undo ``requeue_lapsed`` for a job whose message could not be sent: a later sweep retries."""
+    await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued", Job.leased_by.is_(None))
+        .values(status="running")
+    )
+    await session.commit()
+
+
+async def queued(session: AsyncSession) -> list[str]:
+    """The ids of the queued jobs, oldest first."""
+    result = await session.execute(
+        select(Job.id).where(Job.status == "queued").order_by(Job.created_at)
+    )
+    return list(result.scalars())
 
 
 async def finish(
@@ -66,13 +197,21 @@ async def finish(
     *,
     result: dict[str, Any] | None = None,
     error: str | None = None,
+    token: str | None = None,
 ) -> bool:
-    """Record the outcome once: a job that already ended keeps its first outcome."""
+    """Record the outcome once: a job that already ended keeps its first outcome.
+
+    With the ``token`` of a lease, only while that lease is the job's own: a worker that lost
+    its lease (a newer attempt holds the job) never overwrites what the newer one records.
+    """
     status = "failed" if error is not None else "succeeded"
+    condition = and_(Job.id == job_id, Job.status.not_in(FINAL_STATUSES))
+    if token is not None:
+        condition = and_(condition, Job.leased_by == token)
     outcome = await session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status.not_in(FINAL_STATUSES))
-        .values(status=status, result=result, error=error)
+        .where(condition)
+        .values(status=status, result=result, error=error, leased_by=None, lease_expires_at=None)
     )
     await session.commit()
     return bool(outcome.rowcount)  # type: ignore[attr-defined]

@@ -1,8 +1,13 @@
 """The worker process type (factor VIII): ``<slug> worker`` consumes the Redis queue.
 
 On SIGTERM it stops taking jobs and lets running ones finish within ``SHUTDOWN_GRACE_S``.
-A job it cannot finish stays unacknowledged and is redelivered after
-``JOB_REDELIVERY_S``; so is the job of a worker killed outright.
+A job it cannot finish is put back (``queued``) and its message stays unacknowledged: it
+is redelivered after ``JOB_REDELIVERY_S``. The job of a worker killed outright keeps its
+lease until the lease lapses, ``JOB_REDELIVERY_S`` after the last renewal, and its message
+is redelivered about then too. While it runs, a job is held twice: by its lease in the
+database (``runner``) and by its stream message, kept from other workers
+(``redis_stream``). Each worker also sweeps the jobs whose lease lapsed, at startup and
+every ``JOB_REDELIVERY_S`` (``recovery``), for the jobs whose message was lost.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ async def _work(settings: Settings) -> None:
 
     from ..services import build_services, close_services
     from .queue import TASK_NAME, build_broker
+    from .recovery import keep_sweeping
     from .redis_stream import ReclaimingRedisStreamBroker
     from .runner import JobRunner
 
@@ -40,13 +46,23 @@ async def _work(settings: Settings) -> None:
     broker = build_broker(settings)
     assert isinstance(broker, ReclaimingRedisStreamBroker)  # REDIS_URL is set
     broker.is_worker_process = True
-    broker.register_task(JobRunner(services).task(), task_name=TASK_NAME)
-    while not await _started(broker, stopping):
-        pass
+    runner = JobRunner(services)
+    task = broker.register_task(broker.job_task(runner.run), task_name=TASK_NAME)
+    failures = 0
+    while not await _started(broker, stopping, failures):
+        failures += 1
     if stopping.is_set():
         await close_services(services)
         return
     log.info("worker.started", concurrency=settings.worker_concurrency)
+
+    async def submit(job_id: str) -> None:
+        await task.kiq(job_id)
+
+    background = [
+        asyncio.create_task(broker.keep_held()),
+        asyncio.create_task(keep_sweeping(services, submit)),
+    ]
     try:
         with ThreadPoolExecutor(max_workers=1) as executor:
             receiver = Receiver(
@@ -55,30 +71,41 @@ async def _work(settings: Settings) -> None:
                 max_async_tasks=settings.worker_concurrency,
                 max_prefetch=0,
                 wait_tasks_timeout=settings.shutdown_grace_s,
+                run_startup=False,  # started above: once Redis answered
             )
             await receiver.listen(stopping)
         log.info("worker.stopping")
     finally:
+        for chore in background:
+            chore.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        abandoned = len(runner.running)
         pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         broker.abandon()  # jobs still running past the grace stay pending: redelivered
-        for task in pending:
-            task.cancel()
+        for running in pending:
+            running.cancel()  # each puts its job back: queued
         await asyncio.gather(*pending, return_exceptions=True)
         await broker.shutdown()
         await close_services(services)
-        log.info("worker.stopped", abandoned_jobs=len(pending))
+        log.info("worker.stopped", abandoned_jobs=abandoned)
 
 
-async def _started(broker: AsyncBroker, stopping: asyncio.Event) -> bool:
-    """Connect to Redis; on failure wait a little (or until SIGTERM) and say so."""
+async def _started(broker: AsyncBroker, stopping: asyncio.Event, failures: int) -> bool:
+    """Connect to Redis; on failure say so, by the error's type, and wait (or until SIGTERM).
+
+    The wait doubles with each failure, up to half a minute: a refused password or a wrong
+    database number stays visible in the logs without flooding them.
+    """
     from redis.exceptions import RedisError
+
+    from .redis_stream import backoff
 
     try:
         await broker.startup()
     except (RedisError, OSError) as exc:
         log.warning("worker.redis_unavailable", error=type(exc).__name__)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stopping.wait(), timeout=2)
+            await asyncio.wait_for(stopping.wait(), timeout=backoff(failures + 1))
         return stopping.is_set()
     return True
 
