@@ -3,6 +3,10 @@
 Every non-2xx answer has it, with ``Content-Type: application/json`` and ``X-Request-ID``:
 the service's own errors (``ApiError``), routing's 404 and 405, validation errors, a
 database outage (503), a bug (500, see ``unhandled.py``) and a request cut off by shutdown.
+
+``responses`` documents them in the OpenAPI document: the ``/v1`` routers declare the ones
+every operation can answer, and ``routing.JSONRoute`` those of operations with a body or
+parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from .db import DATABASE_ERRORS
@@ -53,15 +57,65 @@ class ApiError(HTTPException):
 
 
 class ErrorDetail(BaseModel):
-    code: str
-    message: str
-    request_id: str | None
+    """What went wrong; some errors add fields a client can act on."""
+
+    code: str = Field(description="Stable and machine-readable, e.g. ``invalid_request``")
+    message: str = Field(description="For a human: what was wrong and what to do")
+    request_id: str | None = Field(description="The ``X-Request-ID`` of the answer")
 
 
 class ErrorBody(BaseModel):
     """The body of every non-2xx answer."""
 
     error: ErrorDetail
+
+
+# What each error status means here, for the OpenAPI document.
+DESCRIPTIONS = {
+    400: "The body is not JSON the service accepts (code ``invalid_json``): invalid JSON, "
+    "not UTF-8, NaN or Infinity, a lone surrogate, a NUL character, a number of more than "
+    "40 characters or nesting deeper than 32 levels",
+    401: "``API_KEYS`` is set and the request has no valid ``Authorization: Bearer <key>``",
+    404: "Not found",
+    413: "The body is over ``MAX_REQUEST_BYTES`` (or the endpoint's own limit)",
+    415: "The body's ``Content-Type`` is not one the operation takes",
+    422: "The request does not match the schema (code ``invalid_request``)",
+    429: "Over ``RATE_LIMIT_RPM`` or ``RATE_LIMIT_TPM``: retry after ``Retry-After`` seconds",
+    500: "A bug: the error is logged with the request id",
+    502: "The LLM provider failed",
+    503: "The database or the job queue is unavailable, or the server is shutting down: "
+    "retry later",
+}
+HEADERS: dict[int, dict[str, Any]] = {
+    401: {
+        "WWW-Authenticate": {
+            "description": "``Bearer``",
+            "required": True,
+            "schema": {"type": "string"},
+        }
+    },
+    429: {
+        "Retry-After": {
+            "description": "Seconds until the request would be accepted",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1},
+        }
+    },
+}
+SCHEMA_REF = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for these error statuses, each with the ``ErrorBody`` model."""
+    return {status: {"model": ErrorBody, **documented(status)} for status in statuses}
+
+
+def documented(status: int, description: str | None = None) -> dict[str, Any]:
+    """A response's description and headers, from the tables above."""
+    found: dict[str, Any] = {"description": description or DESCRIPTIONS[status]}
+    if status in HEADERS:
+        found["headers"] = HEADERS[status]
+    return found
 
 
 def current_request_id() -> str | None:

@@ -1,0 +1,37 @@
+"""Field types of the API's models, so that what the OpenAPI document says is what is checked.
+
+``Text`` is a string the service accepts from a client: no NUL character, which no database
+column can hold (PostgreSQL refuses it). In a JSON body ``json_codec`` refuses one with a
+400 before validation; in a path or query parameter validation does, with a 422. Either way
+the document declares it, as the pattern ``^[^\\x00]*$``.
+
+``one_of(values)`` is the ``Literal`` of values known when the app is built (the templates,
+the job kinds): an enum in the document. Type checkers see a ``str`` instead (see its uses).
+
+``UtcDateTime`` is a timestamp the service answers with: always with its offset, as RFC 3339
+(and the document's ``date-time`` format) requires. SQLite gives timestamps back without
+one; they were written in UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, StringConstraints
+
+NO_NUL = r"^[^\x00]*$"
+
+Text = Annotated[str, StringConstraints(pattern=NO_NUL)]
+
+
+def one_of(values: Iterable[str]) -> Any:
+    return Literal[tuple(values)]
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_aware)]
