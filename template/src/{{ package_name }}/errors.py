@@ -83,8 +83,8 @@ DESCRIPTIONS = {
     429: "Over ``RATE_LIMIT_RPM`` or ``RATE_LIMIT_TPM``: retry after ``Retry-After`` seconds",
     500: "A bug: the error is logged with the request id",
     502: "The LLM provider failed",
-    503: "The database or the job queue is unavailable, or the server is shutting down: "
-    "retry later",
+    503: "The database or another backing service is unavailable, or the server is "
+    "shutting down: retry later",
 }
 HEADERS: dict[int, dict[str, Any]] = {
     401: {
