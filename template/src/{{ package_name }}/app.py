@@ -1,7 +1,9 @@
 """The web application: routes, middleware and error handling.
 
-A feature is its files: every module in ``api/`` that defines ``router`` is mounted, and one
-that defines ``lifespan(app, services)`` has it entered at startup and left at shutdown.
+A feature is its files: every module in ``api/`` that defines ``router`` is mounted, one
+that defines ``lifespan(app, services)`` has it entered at startup and left at shutdown, and
+one that defines ``document(openapi, settings)`` adds what the settings say to the OpenAPI
+document (limits, say).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from types import ModuleType
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -67,4 +70,14 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
     for feature in features:
         if hasattr(feature, "router"):
             app.include_router(feature.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = FastAPI.openapi(app)
+            for feature in features:
+                if hasattr(feature, "document"):
+                    feature.document(document, settings)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

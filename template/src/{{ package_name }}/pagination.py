@@ -1,17 +1,16 @@
 """Cursor pagination for list endpoints: newest first, stable while rows are added.
 
 A page is ``{"items": [...], "next_cursor": "..." | null}``; pass ``next_cursor`` back as
-``?cursor=`` for the next page. The cursor is the last row's ``(created_at, id)``, opaque to
-clients, so a row created between two pages never shifts or repeats what follows.
+``?cursor=`` for the next page. The cursor is a position: the last row's creation time (in
+microseconds since 1970) and id, ``<micros>_<id>``, so a row created between two pages never
+shifts or repeats what follows. Any value of that form is a position, so the document's pattern
+says exactly which cursors are accepted.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -19,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
-from .errors import ApiError
+from .timestamps import as_utc
 
 T = TypeVar("T")
 Row = TypeVar("Row", bound=Any)
@@ -28,9 +27,11 @@ DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
+CURSOR = r"^[0-9]{1,17}_[0-9A-Za-z-]{1,36}$"
 CursorQuery = Annotated[
-    str | None, Query(max_length=200, description="the next_cursor of the previous page")
+    str | None, Query(pattern=CURSOR, description="the next_cursor of the previous page")
 ]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Page(BaseModel, Generic[T]):
@@ -39,17 +40,12 @@ class Page(BaseModel, Generic[T]):
 
 
 def _encode(created_at: datetime, row_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), row_id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{(as_utc(created_at) - EPOCH) // timedelta(microseconds=1)}_{row_id}"
 
 
 def _decode(cursor: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created_at, row_id = json.loads(raw)
-        return datetime.fromisoformat(created_at), str(row_id)
-    except (binascii.Error, ValueError, TypeError) as exc:
-        raise ApiError(400, "invalid_cursor", "the cursor is not one this service gave") from exc
+    micros, _, row_id = cursor.partition("_")
+    return EPOCH + timedelta(microseconds=int(micros)), row_id
 
 
 def newest_first(

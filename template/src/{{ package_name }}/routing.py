@@ -2,6 +2,11 @@
 
 ``v1_router`` is what a feature module builds its ``router`` from. Its routes read JSON
 bodies with ``json_codec.loads`` and refuse a body that is not ``application/json`` (415).
+
+Its routes document every error they can answer, each with the one error shape
+(``errors.ErrorBody``): 401, 429, 500 and 503 everywhere; 400, 413 and 415 where there is a
+body; 422 where there is a body or a parameter. A route declares the others it answers (404,
+502, ...) in its ``responses``, with a description only: ``ErrorBody`` is filled in.
 """
 
 from __future__ import annotations
@@ -10,12 +15,15 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 
-from . import json_codec
+from . import errors, json_codec
 from .auth import require_api_key
 from .errors import ApiError
 from .rate_limit import enforce
+
+ERROR_CONTENT = {"application/json": {"schema": errors.SCHEMA_REF}}
 
 
 class StrictJSONRequest(Request):
@@ -38,6 +46,18 @@ def _is_json(content_type: str) -> bool:
 
 
 class JSONRoute(APIRoute):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        takes_body = self.body_field is not None or "requestBody" in (self.openapi_extra or {})
+        statuses = [400, 413, 415] if takes_body else []
+        if takes_body or get_flat_params(self.dependant):
+            statuses.append(422)  # declared, it replaces FastAPI's HTTPValidationError
+        for status in statuses:
+            self.responses.setdefault(status, errors.documented(status))
+        for key, response in list(self.responses.items()):
+            if int(key) >= 400 and not {"model", "content"} & response.keys():
+                self.responses[key] = {**response, "content": ERROR_CONTENT}
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         takes_json = self.body_field is not None
@@ -59,4 +79,5 @@ def v1_router(tag: str) -> APIRouter:
         tags=[tag],
         route_class=JSONRoute,
         dependencies=[Depends(require_api_key), Depends(enforce)],
+        responses=errors.responses(401, 429, 500, 503),
     )

@@ -1,4 +1,4 @@
-"""Server-sent events: encoding, and ending a stream cleanly when the server shuts down."""
+"""Server-sent events: encoding, documenting, and ending a stream cleanly at shutdown."""
 
 from __future__ import annotations
 
@@ -7,13 +7,46 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
 T = TypeVar("T")
 
 HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+MEDIA_TYPE = "text/event-stream"
 
 
 def event(name: str, data: dict[str, Any]) -> str:
     return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def content(**events: type[BaseModel]) -> dict[str, Any]:
+    """The OpenAPI ``content`` of a stream of these events: name -> the model of its data.
+
+    The schema describes one event, as Open API before 3.2 does: its name, and its data as
+    JSON of the model. A model's nested models are referred to among the document's
+    components, so each must appear in some route's request or response too.
+    """
+    schemas = []
+    for name, model in events.items():
+        data = model.model_json_schema(
+            ref_template="#/components/schemas/{model}", mode="serialization"
+        )
+        data.pop("$defs", None)
+        schemas.append(
+            {
+                "type": "object",
+                "properties": {
+                    "event": {"const": name},
+                    "data": {
+                        "type": "string",
+                        "contentMediaType": "application/json",
+                        "contentSchema": data,
+                    },
+                },
+                "required": ["event", "data"],
+            }
+        )
+    return {MEDIA_TYPE: {"schema": {"oneOf": schemas}}}
 
 
 class ShutdownError(Exception):
