@@ -104,17 +104,23 @@ def _cell(value: object) -> str:
     return f"`{value}`"
 
 
-def build() -> str:
-    """The page, from a freshly rendered and installed project."""
+def render(project: Path) -> None:
+    """Render the template's working tree with every option into ``project``."""
     from copier import run_copy
 
-    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        project = Path(tmp) / "my-service"
         run_copy(
             str(ROOT), project, data=ANSWERS, defaults=True, skip_tasks=True, quiet=True,
             vcs_ref="HEAD",
         )  # fmt: skip
+
+
+def build() -> str:
+    """The page, from a freshly rendered and installed project."""
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "my-service"
+        render(project)
         documented = _env_example((project / ".env.example").read_text())
         fields = _fields(project)
     sections: dict[str, list[str]] = {}

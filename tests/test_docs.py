@@ -15,9 +15,9 @@ import yaml
 from .conftest import ROOT, clean_env
 
 
-def _config_reference() -> ModuleType:
-    path = ROOT / "scripts" / "config_reference.py"
-    spec = importlib.util.spec_from_file_location("config_reference", path)
+def _script(name: str) -> ModuleType:
+    path = ROOT / "scripts" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -53,6 +53,12 @@ def test_every_question_is_documented() -> None:
 
 @pytest.mark.slow
 def test_configuration_reference_is_the_settings_models_own() -> None:
-    built = _config_reference().build()
+    built = _script("config_reference").build()
     committed = (ROOT / "docs" / "configuration.md").read_text()
     assert committed == built, "run: uv run python scripts/config_reference.py --write"
+
+
+def test_the_fault_catalogue_is_the_generated_projects_own() -> None:
+    built = _script("fault_catalogue").build()
+    committed = (ROOT / "docs" / "fault-catalogue.md").read_text()
+    assert committed == built, "run: uv run python scripts/fault_catalogue.py --write"

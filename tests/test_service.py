@@ -191,7 +191,10 @@ def test_sigterm_ends_an_open_stream_with_a_final_event(project: Path, tmp_path:
     )
     final = _events(rest)[-1]
     message = "the server is shutting down; retry the request"
-    assert final == ("error", {"error": {"code": "shutting_down", "message": message}})
+    name, body = final
+    assert name == "error"
+    assert body["error"]["code"] == "shutting_down" and body["error"]["message"] == message
+    assert body["error"]["request_id"]  # the request's own id, as in every error body
     assert server.process.returncode == 0
     assert exited < 5  # SHUTDOWN_GRACE_S bounds it
     assert stderr == ""
