@@ -10,8 +10,8 @@ heartbeat renews it every quarter of ``JOB_REDELIVERY_S`` while the job runs, re
 included. A job that another worker's live lease holds is not run: ``run`` returns False,
 and the worker leaves that message to be delivered again later. A run that is cancelled
 (shutdown past its grace) puts its job back, ``queued``; a run whose lease was lost (its
-heartbeat could not reach the database in time, and another worker took the job) stops,
-and its outcome would not be recorded anyway.
+owner cancelled the job, or the heartbeat could not reach the database in time and another
+worker took the job) stops within a second, and its outcome would not be recorded anyway.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from .kinds import Handler, handlers
 
 log = structlog.get_logger(__name__)
 RENEWALS_PER_LEASE = 4
+CHECK_EVERY_S = 1.0
 
 
 class JobRunner:
@@ -85,11 +86,16 @@ class JobRunner:
             kind, payload = job.kind, dict(job.payload)
         lease = store.Lease(job_id, settings.job_redelivery_s)
         try:
-            return await self._holding(lease, self._attempts(lease, kind, payload))
+            kept = await self._holding(lease, self._attempts(lease, kind, payload))
         except asyncio.CancelledError:
             # Shutdown: put the job back for the next worker, then let the cancel go on.
             await asyncio.shield(self._release(lease))
             raise
+        if kept:
+            return True
+        async with self.services.sessions() as session:  # lost: cancelled, or taken over?
+            job = await store.get(session, job_id)
+        return job is None or job.status in FINAL_STATUSES
 
     async def _attempts(self, lease: store.Lease, kind: str, payload: dict[str, Any]) -> bool:
         settings = self.services.settings
@@ -162,21 +168,34 @@ class JobRunner:
         raise asyncio.CancelledError  # cancelled from outside: shutdown
 
     async def _heartbeat(self, lease: store.Lease) -> None:
-        """Renew the lease until it is lost; a database outage is retried, not fatal."""
-        failures = 0
+        """Renew the lease until it is lost; a database outage is retried, not fatal.
+
+        Between renewals it checks every ``CHECK_EVERY_S`` that the job is still its own, so
+        a job cancelled by its owner stops within about that time.
+        """
+        renew_every = lease.seconds / RENEWALS_PER_LEASE
+        tick = min(renew_every, CHECK_EVERY_S)
+        failures, since_renewal = 0, 0.0
         while True:
-            await asyncio.sleep(lease.seconds / RENEWALS_PER_LEASE)
+            await asyncio.sleep(tick)
+            since_renewal += tick
+            renewing = since_renewal >= renew_every
             try:
                 async with self.services.sessions() as session:
-                    renewed = await store.renew(session, lease)
+                    if renewing:
+                        held = await store.renew(session, lease)
+                    else:
+                        held = await store.holds(session, lease)
             except DATABASE_ERRORS as exc:
                 failures += 1
                 log.warning("job.lease_not_renewed", error=type(exc).__name__, failures=failures)
                 continue
-            if not renewed:  # cancelled by its owner, or taken by another worker
+            if not held:  # cancelled by its owner, or taken by another worker
                 log.info("job.lease_lost")
                 return
             failures = 0
+            if renewing:
+                since_renewal = 0.0
 
     async def _release(self, lease: store.Lease) -> None:
         try:

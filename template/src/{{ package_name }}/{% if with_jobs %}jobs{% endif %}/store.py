@@ -129,6 +129,16 @@ async def renew(session: AsyncSession, lease: Lease) -> bool:
     return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
 
+async def holds(session: AsyncSession, lease: Lease) -> bool:
+    """Whether the job is still running under this lease (not cancelled, not taken over)."""
+    result = await session.execute(
+        select(Job.id).where(
+            Job.id == lease.job_id, Job.status == "running", Job.leased_by == lease.token
+        )
+    )
+    return result.first() is not None
+
+
 async def release(session: AsyncSession, lease: Lease) -> bool:
     """Put a job this worker gives up on (shutdown) back in the queue, its lease cleared."""
     outcome = await session.execute(
