@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,27 @@ def test_skip_tasks_gives_a_complete_offline_only_project(
     assert "openai" not in settings and "anthropic" not in settings
     run(project, UV, "lock")  # what the user's first `uv sync` does
     check_project(project)
+
+
+def test_every_option_at_the_longest_names_passes_ruff(
+    copier_template: Path, tmp_path: Path
+) -> None:
+    """Long names lengthen import lines: every option's code still fits ruff's line limit."""
+    project = tmp_path / "long-names"
+    answers = {
+        "project_slug": "helper-service-with-a-long-descriptive-name",
+        "package_name": "helper_core_with_a_long_descriptive_name",
+        "llm_providers": ["openai", "anthropic"],
+        "use_cases": ALL_USE_CASES,
+    }
+    run_copy(
+        str(copier_template),
+        project,
+        data={**DEFAULT_ANSWERS, **answers},
+        defaults=True,
+        skip_tasks=True,
+        quiet=True,
+    )
+    ruff = str(Path(sys.executable).parent / "ruff")
+    run(project, ruff, "check", "--no-cache", ".")
+    run(project, ruff, "format", "--check", "--no-cache", ".")
