@@ -163,6 +163,12 @@ def test_variant_renders_and_passes_its_checks(
     assert run(project, "git", "status", "--porcelain").stdout == ""
 
 
+def _render_without_hooks(template: Path, project: Path, answers: dict[str, Any]) -> None:
+    """``copier copy --defaults --skip-tasks``: no trust needed, no hooks run."""
+    data = {**DEFAULT_ANSWERS, **answers}
+    run_copy(str(template), project, data=data, defaults=True, skip_tasks=True, quiet=True)
+
+
 @pytest.mark.slow
 def test_skip_tasks_gives_a_complete_offline_only_project(
     copier_template: Path, tmp_path: Path
@@ -170,14 +176,7 @@ def test_skip_tasks_gives_a_complete_offline_only_project(
     """--skip-tasks (no hooks), no real provider, data analysis only: still a working project."""
     project = tmp_path / "offline-only"
     answers = {"llm_providers": [], "use_cases": ["analyze"]}
-    run_copy(
-        str(copier_template),
-        project,
-        data={**DEFAULT_ANSWERS, **answers},
-        defaults=True,
-        skip_tasks=True,
-        quiet=True,
-    )
+    _render_without_hooks(copier_template, project, answers)
     assert not (project / ".git").exists()
     assert not (project / ".env").exists()
     assert not (project / "uv.lock").exists()
@@ -200,14 +199,7 @@ def test_every_option_at_the_longest_names_passes_ruff(
         "llm_providers": ["openai", "anthropic"],
         "use_cases": ALL_USE_CASES,
     }
-    run_copy(
-        str(copier_template),
-        project,
-        data={**DEFAULT_ANSWERS, **answers},
-        defaults=True,
-        skip_tasks=True,
-        quiet=True,
-    )
+    _render_without_hooks(copier_template, project, answers)
     ruff = str(Path(sys.executable).parent / "ruff")
     run(project, ruff, "check", "--no-cache", ".")
     run(project, ruff, "format", "--check", "--no-cache", ".")
