@@ -24,14 +24,25 @@ async def require_api_key(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
+    return authenticate(request, credentials.credentials if credentials else None)
+
+
+def bearer_token(request: Request) -> str | None:
+    """The key of an ``Authorization: Bearer <key>`` header, read as ``HTTPBearer`` does."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def authenticate(request: Request, token: str | None) -> str:
+    """The owner of ``token``; 401 when keys are in use and it is missing or unknown."""
     keys: ApiKeys = request.app.state.api_keys
     if not keys:
         return ANONYMOUS
-    if credentials is None:
+    if token is None:
         raise ApiError(
             401, "unauthorized", "missing 'Authorization: Bearer <key>' header", CHALLENGE
         )
-    owner = keys.owner_of(credentials.credentials)
+    owner = keys.owner_of(token)
     if owner is None:
         raise ApiError(401, "unauthorized", "invalid API key", CHALLENGE)
     structlog.contextvars.bind_contextvars(owner=owner)

@@ -19,7 +19,7 @@ from fastapi.dependencies.utils import get_flat_params
 from fastapi.routing import APIRoute
 
 from . import errors, json_codec
-from .auth import require_api_key
+from .auth import authenticate, bearer_token, require_api_key
 from .errors import ApiError
 from .rate_limit import enforce
 
@@ -63,6 +63,8 @@ class JSONRoute(APIRoute):
         takes_json = self.body_field is not None
 
         async def strict_handler(request: Request) -> Response:
+            if takes_json:  # FastAPI reads a body before the dependencies: the key goes first
+                authenticate(request, bearer_token(request))
             content_type = request.headers.get("content-type", "")
             if takes_json and _has_body(request) and not _is_json(content_type):
                 shown = content_type or "none"
