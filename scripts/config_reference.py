@@ -32,9 +32,12 @@ ANSWERS = {
 DUMP_FIELDS = """
 import json
 from pydantic import SecretStr
-from my_service.settings import Settings
+from my_service.core.settings import Settings
+from my_service.features import settings_classes
 fields = []
-for name, field in Settings.model_fields.items():
+for name, field in [
+    item for settings in (Settings, *settings_classes()) for item in settings.model_fields.items()
+]:
     default = field.default
     if isinstance(default, SecretStr):
         default = default.get_secret_value()

@@ -35,7 +35,7 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    for page in ("index.html", "configuration/index.html", "factors/09-disposability/index.html"):
+    for page in ("index.html", "architecture/index.html", "options/index.html"):
         assert (tmp_path / "site" / page).exists(), page
 
 
@@ -62,3 +62,11 @@ def test_the_fault_catalogue_is_the_generated_projects_own() -> None:
     built = _script("fault_catalogue").build()
     committed = (ROOT / "docs" / "fault-catalogue.md").read_text()
     assert committed == built, "run: uv run python scripts/fault_catalogue.py --write"
+
+
+def test_the_options_map_is_the_templates_own() -> None:
+    """docs/options.md lists what each answer adds, as the template renders it now."""
+    built = _script("options_map").build()
+    committed = (ROOT / "docs" / "options.md").read_text()
+    assert committed == built, "run: uv run python scripts/options_map.py --write"
+    assert "src/my_service/features/analyze/routes.py" in built

@@ -147,7 +147,7 @@ def test_update_with_new_answers_adds_use_cases_and_providers(
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
 
-    for path in ("api/generate.py", "jobs/worker.py", "llm/providers/anthropic.py"):
+    for path in ("features/generate/routes.py", "jobs/worker.py", "llm/providers/anthropic.py"):
         assert (project / "src" / PACKAGE / path).exists(), path
     pyproject = (project / "pyproject.toml").read_text()
     assert '"taskiq>=' in pyproject and '"anthropic>=' in pyproject

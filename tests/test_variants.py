@@ -38,40 +38,47 @@ PROVIDER_FILES = {
     "openai": ["src/{package}/llm/providers/openai.py", "tests/test_openai_provider.py"],
     "anthropic": ["src/{package}/llm/providers/anthropic.py", "tests/test_anthropic_provider.py"],
 }
-# What each use case adds. "jobs" comes with generate or analyze.
+# What each use case adds: its feature folder and its tests' folder. "jobs" comes with
+# generate or analyze.
 USE_CASE_FILES = {
     "chat": [
-        "src/{package}/api/chat.py",
-        "src/{package}/conversations.py",
-        "src/{package}/models/conversations.py",
-        "src/{package}/prompts/chat.md",
-        "tests/test_chat.py",
-        "tests/test_streaming.py",
-        "tests/probes/chat.py",
+        "src/{package}/features/chat/routes.py",
+        "src/{package}/features/chat/service.py",
+        "src/{package}/features/chat/store.py",
+        "src/{package}/features/chat/models.py",
+        "src/{package}/features/chat/prompts/chat.md",
+        "src/{package}/features/chat/migrations/0001_conversations.py",
+        "tests/features/chat/test_chat.py",
+        "tests/features/chat/test_streaming.py",
+        "tests/features/chat/probe.py",
     ],
     "generate": [
-        "src/{package}/api/generate.py",
-        "src/{package}/generate.py",
-        "src/{package}/jobs/kinds/generate.py",
-        "src/{package}/prompts/generate/blog_outline.md",
-        "tests/test_generate.py",
-        "tests/probes/generate.py",
+        "src/{package}/features/generate/routes.py",
+        "src/{package}/features/generate/templates.py",
+        "src/{package}/features/generate/job.py",
+        "src/{package}/features/generate/prompts/blog_outline.md",
+        "tests/features/generate/test_generate.py",
+        "tests/features/generate/probe.py",
     ],
     "analyze": [
-        "src/{package}/api/analyze.py",
-        "src/{package}/datasets.py",
-        "src/{package}/models/datasets.py",
-        "src/{package}/jobs/kinds/analyze.py",
-        "src/{package}/prompts/analyze.md",
-        "tests/test_analyze.py",
-        "tests/probes/analyze.py",
+        "src/{package}/features/analyze/routes.py",
+        "src/{package}/features/analyze/datasets.py",
+        "src/{package}/features/analyze/models.py",
+        "src/{package}/features/analyze/job.py",
+        "src/{package}/features/analyze/settings.py",
+        "src/{package}/features/analyze/prompts/analyze.md",
+        "src/{package}/features/analyze/migrations/0003_datasets.py",
+        "tests/features/analyze/test_analyze.py",
+        "tests/features/analyze/probe.py",
     ],
     "jobs": [
-        "src/{package}/api/jobs.py",
+        "src/{package}/features/jobs/routes.py",
         "src/{package}/jobs/worker.py",
-        "src/{package}/models/jobs.py",
-        "tests/test_jobs.py",
-        "tests/test_worker.py",
+        "src/{package}/jobs/models.py",
+        "src/{package}/jobs/settings.py",
+        "src/{package}/jobs/migrations/0002_jobs.py",
+        "tests/features/jobs/test_jobs.py",
+        "tests/features/jobs/test_worker.py",
     ],
 }
 # Words that only a use case's own files and docs may contain.
@@ -181,7 +188,7 @@ def test_skip_tasks_gives_a_complete_offline_only_project(
     assert not (project / ".env").exists()
     assert not (project / "uv.lock").exists()
     _assert_rendered_as_chosen(project, answers)
-    settings = (project / "src/acme_helper/settings.py").read_text()
+    settings = (project / "src/acme_helper/core/settings.py").read_text()
     assert 'ProviderName = Literal["offline"]' in settings
     assert "openai" not in settings and "anthropic" not in settings
     run(project, UV, "lock")  # what the user's first `uv sync` does
@@ -203,3 +210,50 @@ def test_every_option_at_the_longest_names_passes_ruff(
     ruff = str(Path(sys.executable).parent / "ruff")
     run(project, ruff, "check", "--no-cache", ".")
     run(project, ruff, "format", "--check", "--no-cache", ".")
+
+
+def _files(project: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(project)): path.read_text()
+        for path in project.rglob("*")
+        if path.is_file() and not SCANNED_SKIP & set(path.parts)
+    }
+
+
+def _added_and_changed(
+    template: Path, tmp_path: Path, before: list[str], after: list[str]
+) -> tuple[set[str], set[str]]:
+    """The files that rendering with ``after`` adds to ``before``'s, and the Python files it
+    changes (``project_name`` is the same, so only the use cases differ)."""
+    renders = []
+    for name, use_cases in (("before", before), ("after", after)):
+        _render_without_hooks(template, tmp_path / name, {"use_cases": use_cases})
+        renders.append(_files(tmp_path / name))
+    old, new = renders
+    assert set(old) <= set(new), set(old) - set(new)
+    changed = {name for name in old if name.endswith(".py") and old[name] != new[name]}
+    return set(new) - set(old), changed
+
+
+def test_a_use_case_more_adds_only_its_folders(copier_template: Path, tmp_path: Path) -> None:
+    """A use case is its folders: adding one adds files there and changes no Python file
+    elsewhere, but for the jobs machinery and its worker wiring the first job use case brings."""
+    jobs_wiring = ("src/acme_helper/jobs/", "src/acme_helper/features/jobs/", "tests/features/jobs/")
+    added, changed = _added_and_changed(copier_template, tmp_path, ["chat"], ["chat", "analyze"])
+    own = ("src/acme_helper/features/analyze/", "tests/features/analyze/")
+    outside = {
+        name
+        for name in added
+        if name.endswith(".py") and not name.startswith(own + jobs_wiring)
+    }
+    assert outside == set(), outside
+    assert changed == {"src/acme_helper/cli.py"}, changed  # its `worker` command
+    assert any(name.startswith("src/acme_helper/features/analyze/migrations/") for name in added)
+
+    added, changed = _added_and_changed(
+        copier_template, tmp_path / "third", ["chat", "analyze"], ["chat", "analyze", "generate"]
+    )
+    own = ("src/acme_helper/features/generate/", "tests/features/generate/")
+    assert {name for name in added if not name.startswith(own) and name.endswith(".py")} == set()
+    assert changed == set(), changed
+    assert "src/acme_helper/features/generate/prompts/blog_outline.md" in added

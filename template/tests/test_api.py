@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from .probes import PROBES, Probe
+from .support.probes import PROBES, Probe
 
 
 def test_healthz(client: TestClient) -> None:

@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .redaction import REDACTOR
-from .settings import Settings
+from .core.redaction import REDACTOR
+from .core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,9 @@ def _safe_url(settings: Settings) -> str:
 
 
 async def _check(settings: Settings) -> list[tuple[str, bool, str]]:
-    from .db import create_engine
-    from .llm.base import ProviderError
-    from .llm.factory import build_provider
+    from .core.database import create_engine
+    from .llm.gateway import LLMGateway
+    from .llm.provider import ProviderError
     from .schema import current_revision, head_revision
 
     summary = f"LLM_PROVIDER={settings.llm_provider}, LLM_MODEL={settings.model_name}"
@@ -57,7 +57,7 @@ async def _check(settings: Settings) -> list[tuple[str, bool, str]]:
         await engine.dispose()
     if settings.redis_url is not None:
         report.append(await _check_redis(settings))
-    provider = build_provider(settings)
+    provider = LLMGateway.from_settings(settings)
     try:
         report.append(("provider", True, await provider.ping()))
     except ProviderError as exc:
@@ -68,7 +68,7 @@ async def _check(settings: Settings) -> list[tuple[str, bool, str]]:
 
 
 async def _check_redis(settings: Settings) -> tuple[str, bool, str]:
-    from .redis_client import LazyRedis, redis_errors
+    from .core.redis_client import LazyRedis, redis_errors
 
     assert settings.redis_url is not None
     redis = LazyRedis(settings.redis_url.get_secret_value())

@@ -1,44 +1,36 @@
-"""The web application: routes, middleware and error handling.
+"""The web application: the features' routes, the middleware and the error handling.
 
-A feature is its files: every module in ``api/`` that defines ``router`` is mounted, one
-that defines ``lifespan(app, services)`` has it entered at startup and left at shutdown, and
-one that defines ``document(openapi, settings)`` adds what the settings say to the OpenAPI
-document (limits, say).
+Each folder under ``features/`` is found and mounted (see ``features/__init__.py``): its
+routers are included, its lifespan is entered at startup and left at shutdown, and its
+``document`` adds to the OpenAPI document what the settings say (limits, say).
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
-import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from types import ModuleType
 from typing import Any
 
 import structlog
 from fastapi import FastAPI
 
-from . import api, errors
-from .body_limit import BodyLimitMiddleware
-from .owners import ApiKeys
-from .request_id import RequestIdMiddleware
-from .responses import SafeJSONResponse
-from .services import build_services, close_services
-from .settings import Settings
-from .unhandled import UnhandledErrorMiddleware
+from .core import errors
+from .core.body_limit import BodyLimitMiddleware
+from .core.owners import ApiKeys
+from .core.request_id import RequestIdMiddleware
+from .core.responses import SafeJSONResponse
+from .core.services import build_services, close_services
+from .core.settings import Settings
+from .core.unhandled import UnhandledErrorMiddleware
+from .features import discover
 
 log = structlog.get_logger(__name__)
 
 
-def _features() -> list[ModuleType]:
-    names = sorted(module.name for module in pkgutil.iter_modules(api.__path__))
-    return [importlib.import_module(f"{api.__name__}.{name}") for name in names]
-
-
 def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> FastAPI:
     """Build the app. ``shutdown`` is set by the server when it receives SIGTERM."""
-    features = _features()
+    features = discover()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,12 +39,14 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
         try:
             async with AsyncExitStack() as stack:
                 for feature in features:
-                    if hasattr(feature, "lifespan"):
-                        await stack.enter_async_context(feature.lifespan(app, services))
+                    for kind in feature.settings:
+                        services.config(kind)  # a feature's bad setting stops the start
+                    await stack.enter_async_context(feature.lifespan(app, services))
                 log.info(
                     "app.started",
-                    llm_provider=services.provider.name,
-                    llm_model=services.provider.model,
+                    llm_provider=services.llm.name,
+                    llm_model=services.llm.model,
+                    features=[feature.name for feature in features],
                 )
                 yield
         finally:
@@ -68,15 +62,14 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
     for feature in features:
-        if hasattr(feature, "router"):
-            app.include_router(feature.router)
+        for router in feature.routers:
+            app.include_router(router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = FastAPI.openapi(app)
             for feature in features:
-                if hasattr(feature, "document"):
-                    feature.document(document, settings)
+                feature.document(document, settings)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]

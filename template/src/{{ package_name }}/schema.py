@@ -1,19 +1,21 @@
 """The schema's revision: what Alembic's scripts call head, and what the database has.
 
-Each feature's tables are a migration branch of their own (see ``migrations/versions``), so
-a revision here is every branch's head, sorted and joined with ``+``: for example ``0001+0002``.
+Each feature's tables are a migration branch of their own, in the feature's ``migrations/``
+folder; ``core/migrations/env.py`` runs them all. A revision here is every branch's head,
+sorted and joined with ``+``: for example ``0001+0002``.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .db import create_engine
-from .models import Base
+from .core.database import Base, create_engine
+from .features import migration_folders
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -27,7 +29,10 @@ def alembic_config(database_url: str) -> Config:
     from alembic.config import Config  # imported here: alembic costs half a second
 
     config = Config()
-    config.set_main_option("script_location", f"{__package__}:migrations")
+    config.set_main_option("script_location", f"{__package__}:core/migrations")
+    folders = [str(folder) for folder in migration_folders()]  # imports every feature's tables
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(folders))
     config.attributes.update(
         database_url=database_url,
         target_metadata=Base.metadata,

@@ -16,7 +16,7 @@ from types import FrameType
 import uvicorn
 
 from .app import create_app
-from .settings import Settings
+from .core.settings import Settings
 
 
 class _Server(uvicorn.Server):

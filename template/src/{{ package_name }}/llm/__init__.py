@@ -1,1 +1,1 @@
-"""The LLM layer: one small provider interface and its implementations."""
+"""The LLM layer: the gateway (the one door to a model), prompts, the cache, the providers."""

@@ -13,8 +13,8 @@ from dataclasses import asdict
 
 import structlog
 
-from ..redis_client import LazyRedis, redis_errors
-from .base import ChatMessage, Completion, Usage
+from ..core.redis_client import LazyRedis, redis_errors
+from .provider import ChatMessage, Completion, Usage
 
 log = structlog.get_logger(__name__)
 
@@ -25,19 +25,10 @@ class LLMCache:
         self.prefix = f"{prefix}:llm-cache"
         self.ttl_s = ttl_s
 
-    def key(
-        self,
-        provider: str,
-        model: str,
-        prompt_version: str,
-        system: str,
-        messages: Sequence[ChatMessage],
-    ) -> str:
-        material = json.dumps(
-            [provider, model, prompt_version, system, [asdict(m) for m in messages]],
-            separators=(",", ":"),
-        )
-        return f"{self.prefix}:{hashlib.sha256(material.encode()).hexdigest()}"
+    def key(self, material: Sequence[str], messages: Sequence[ChatMessage]) -> str:
+        """The key of a call: its provider, model, prompt version and text, and messages."""
+        text = json.dumps([*material, [asdict(m) for m in messages]], separators=(",", ":"))
+        return f"{self.prefix}:{hashlib.sha256(text.encode()).hexdigest()}"
 
     async def get(self, key: str) -> Completion | None:
         try:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
-from ..settings import Settings
+from ..core.settings import Settings
+from .settings import JobSettings
 
 if TYPE_CHECKING:
     from taskiq import AsyncBroker, AsyncTaskiqDecoratedTask
@@ -21,14 +22,14 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 TASK_NAME = "jobs.run"
 
-JobRunner = Callable[[str], Awaitable[None]]
+RunJob = Callable[[str], Awaitable[None]]  # what the queue calls with a job id
 
 
-def build_broker(settings: Settings) -> AsyncBroker:
+def build_broker(settings: Settings, jobs: JobSettings) -> AsyncBroker:
     if settings.redis_url is None:
         from taskiq import InMemoryBroker
 
-        return InMemoryBroker(max_async_tasks=settings.worker_concurrency)
+        return InMemoryBroker(max_async_tasks=jobs.worker_concurrency)
     from .redis_stream import ReclaimingRedisStreamBroker
 
     queue_name = f"{settings.redis_key_prefix}:jobs"
@@ -36,7 +37,7 @@ def build_broker(settings: Settings) -> AsyncBroker:
         settings.redis_url.get_secret_value(),
         queue_name=queue_name,
         consumer_group_name=queue_name,
-        idle_timeout=int(settings.job_redelivery_s * 1000),
+        idle_timeout=int(jobs.job_redelivery_s * 1000),
         # One message per read: a worker takes a job only when it can start it, so no job
         # waits in one worker's hands long enough to look abandoned to another.
         xread_count=1,
@@ -50,8 +51,9 @@ def build_broker(settings: Settings) -> AsyncBroker:
 class JobQueue:
     """Submit job ids; with the in-process broker, also run them here."""
 
-    def __init__(self, settings: Settings, runner: JobRunner) -> None:
+    def __init__(self, settings: Settings, jobs: JobSettings, runner: RunJob) -> None:
         self.settings = settings
+        self.jobs = jobs
         self.runner = runner
         self._started: asyncio.Task[AsyncTaskiqDecoratedTask[[str], Any]] | None = None
 
@@ -64,7 +66,7 @@ class JobQueue:
             )
 
     async def _start(self) -> AsyncTaskiqDecoratedTask[[str], Any]:
-        broker = await asyncio.to_thread(build_broker, self.settings)
+        broker = await asyncio.to_thread(build_broker, self.settings, self.jobs)
         task = broker.register_task(self.runner, task_name=TASK_NAME)
         await broker.startup()
         return task

@@ -15,9 +15,10 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
-from ..db import DATABASE_ERRORS
-from ..services import Services
+from ..core.database import DATABASE_ERRORS
+from ..core.services import Services
 from . import store
+from .settings import JobSettings
 
 log = structlog.get_logger(__name__)
 
@@ -26,7 +27,7 @@ Submit = Callable[[str], Awaitable[None]]
 
 async def sweep(services: Services, submit: Submit, *, queued_too: bool = False) -> None:
     """Fail or re-queue the lapsed jobs; with ``queued_too``, send every queued job's id."""
-    max_attempts = services.settings.job_max_attempts
+    max_attempts = services.config(JobSettings).job_max_attempts
     async with services.sessions() as session:
         failed = await store.give_up(session, max_attempts)
         requeued = await store.requeue_lapsed(session, max_attempts)
@@ -52,4 +53,4 @@ async def keep_sweeping(services: Services, submit: Submit, *, queued_first: boo
             queued_too = False
         except DATABASE_ERRORS as exc:
             log.warning("jobs.sweep_failed", error=type(exc).__name__)
-        await asyncio.sleep(services.settings.job_redelivery_s)
+        await asyncio.sleep(services.config(JobSettings).job_redelivery_s)

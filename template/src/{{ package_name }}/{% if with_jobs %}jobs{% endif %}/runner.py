@@ -23,13 +23,14 @@ from typing import Any
 
 import structlog
 
-from ..db import DATABASE_ERRORS
-from ..llm.base import ProviderError
-from ..models.jobs import FINAL_STATUSES
-from ..redaction import Redactor, secret_values
-from ..services import Services
+from ..core.database import DATABASE_ERRORS
+from ..core.redaction import Redactor, secret_values
+from ..core.services import Services
+from ..features import JobHandler, job_kinds
+from ..llm.provider import ProviderError
 from . import store
-from .kinds import Handler, handlers
+from .models import FINAL_STATUSES, JobStatus
+from .settings import JobSettings
 
 log = structlog.get_logger(__name__)
 RENEWALS_PER_LEASE = 4
@@ -39,7 +40,8 @@ CHECK_EVERY_S = 1.0
 class JobRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.handlers: dict[str, Handler] = handlers()
+        self.handlers: dict[str, JobHandler] = job_kinds()
+        self.config = services.config(JobSettings)
         self.redactor = Redactor(secret_values(dict(services.settings)))
         self.running: set[asyncio.Task[Any]] = set()
 
@@ -77,7 +79,7 @@ class JobRunner:
         return len(late)
 
     async def _run(self, job_id: str) -> bool:
-        settings = self.services.settings
+        settings = self.config
         async with self.services.sessions() as session:
             job = await store.get(session, job_id)
             if job is None or job.status in FINAL_STATUSES:
@@ -98,7 +100,7 @@ class JobRunner:
         return job is None or job.status in FINAL_STATUSES
 
     async def _attempts(self, lease: store.Lease, kind: str, payload: dict[str, Any]) -> bool:
-        settings = self.services.settings
+        settings = self.config
         handler = self.handlers.get(kind)
         while True:
             async with self.services.sessions() as session:
@@ -135,13 +137,13 @@ class JobRunner:
     async def _not_started(self, lease: store.Lease) -> bool:
         """Fail the job if its attempts are spent; skip it if it ended (cancelled by its
         owner); else another worker holds it: leave it to them."""
-        max_attempts = self.services.settings.job_max_attempts
+        max_attempts = self.config.job_max_attempts
         async with self.services.sessions() as session:
             failed = await store.give_up(session, max_attempts, lease.job_id)
             job = None if failed else await store.get(session, lease.job_id)
         if failed:
             error = store.gave_up(max_attempts)
-            log.info("job.finished", status="failed", error=error, recorded=True)
+            log.info("job.finished", status=JobStatus.FAILED, error=error, recorded=True)
             return True
         if job is None or job.status in FINAL_STATUSES:
             log.info("job.skipped", reason="ended")
@@ -223,5 +225,5 @@ class JobRunner:
             recorded = await store.finish(
                 session, lease.job_id, result=result, error=error, token=lease.token
             )
-        status = "failed" if error is not None else "succeeded"
+        status = JobStatus.FAILED if error is not None else JobStatus.SUCCEEDED
         log.info("job.finished", status=status, error=error, recorded=recorded)

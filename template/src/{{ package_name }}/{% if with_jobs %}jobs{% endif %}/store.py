@@ -19,16 +19,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ..models.jobs import FINAL_STATUSES, Job
-from ..owners import ANONYMOUS
-from ..timestamps import isoformat
+from ..core.owners import ANONYMOUS
+from ..core.timestamps import isoformat
+from .models import FINAL_STATUSES, Job, JobStatus
 
 
 async def create(
     session: AsyncSession, kind: str, payload: dict[str, Any], owner: str = ANONYMOUS
 ) -> str:
     job_id = str(uuid.uuid4())
-    job = Job(id=job_id, kind=kind, owner=owner, status="queued", payload=payload, attempts=0)
+    job = Job(
+        id=job_id, kind=kind, owner=owner, status=JobStatus.QUEUED, payload=payload, attempts=0
+    )
     session.add(job)
     await session.commit()
     return job_id
@@ -46,7 +48,7 @@ async def cancel(session: AsyncSession, job_id: str, owner: str) -> bool:
         update(Job)
         .where(Job.id == job_id, Job.owner == owner, Job.status.not_in(FINAL_STATUSES))
         .values(
-            status="cancelled",
+            status=JobStatus.CANCELLED,
             error="cancelled by the client",
             leased_by=None,
             lease_expires_at=None,
@@ -83,15 +85,15 @@ class Lease:
 def _lapsed(now: datetime) -> ColumnElement[bool]:
     """Running under a lease nobody renewed in time: its worker is gone."""
     expired = or_(Job.lease_expires_at.is_(None), Job.lease_expires_at <= now)
-    return and_(Job.status == "running", expired)
+    return and_(Job.status == JobStatus.RUNNING, expired)
 
 
 def _startable(now: datetime, token: str | None = None) -> ColumnElement[bool]:
     """Queued, or running under a lapsed lease (or, for a retry, under ``token``'s own)."""
     if token is None:
-        return or_(Job.status == "queued", _lapsed(now))
-    held = and_(Job.status == "running", Job.leased_by == token)
-    return or_(Job.status == "queued", _lapsed(now), held)
+        return or_(Job.status == JobStatus.QUEUED, _lapsed(now))
+    held = and_(Job.status == JobStatus.RUNNING, Job.leased_by == token)
+    return or_(Job.status == JobStatus.QUEUED, _lapsed(now), held)
 
 
 async def start_attempt(session: AsyncSession, lease: Lease, max_attempts: int) -> int | None:
@@ -105,7 +107,7 @@ async def start_attempt(session: AsyncSession, lease: Lease, max_attempts: int) 
         update(Job)
         .where(Job.id == lease.job_id, _startable(now, lease.token), Job.attempts < max_attempts)
         .values(
-            status="running",
+            status=JobStatus.RUNNING,
             attempts=Job.attempts + 1,
             leased_by=lease.token,
             lease_expires_at=lease.until(),
@@ -121,7 +123,9 @@ async def renew(session: AsyncSession, lease: Lease) -> bool:
     """Push the lease back; False when it is no longer this worker's (the job moved on)."""
     outcome = await session.execute(
         update(Job)
-        .where(Job.id == lease.job_id, Job.status == "running", Job.leased_by == lease.token)
+        .where(
+            Job.id == lease.job_id, Job.status == JobStatus.RUNNING, Job.leased_by == lease.token
+        )
         # A heartbeat is not a change of the job: updated_at keeps its value.
         .values(lease_expires_at=lease.until(), updated_at=Job.updated_at)
     )
@@ -133,7 +137,7 @@ async def holds(session: AsyncSession, lease: Lease) -> bool:
     """Whether the job is still running under this lease (not cancelled, not taken over)."""
     result = await session.execute(
         select(Job.id).where(
-            Job.id == lease.job_id, Job.status == "running", Job.leased_by == lease.token
+            Job.id == lease.job_id, Job.status == JobStatus.RUNNING, Job.leased_by == lease.token
         )
     )
     return result.first() is not None
@@ -143,8 +147,10 @@ async def release(session: AsyncSession, lease: Lease) -> bool:
     """Put a job this worker gives up on (shutdown) back in the queue, its lease cleared."""
     outcome = await session.execute(
         update(Job)
-        .where(Job.id == lease.job_id, Job.status == "running", Job.leased_by == lease.token)
-        .values(status="queued", leased_by=None, lease_expires_at=None)
+        .where(
+            Job.id == lease.job_id, Job.status == JobStatus.RUNNING, Job.leased_by == lease.token
+        )
+        .values(status=JobStatus.QUEUED, leased_by=None, lease_expires_at=None)
     )
     await session.commit()
     return bool(outcome.rowcount)  # type: ignore[attr-defined]
@@ -162,7 +168,12 @@ async def give_up(session: AsyncSession, max_attempts: int, job_id: str | None =
     result = await session.execute(
         update(Job)
         .where(condition)
-        .values(status="failed", error=gave_up(max_attempts), leased_by=None, lease_expires_at=None)
+        .values(
+            status=JobStatus.FAILED,
+            error=gave_up(max_attempts),
+            leased_by=None,
+            lease_expires_at=None,
+        )
         .returning(Job.id)
     )
     failed = list(result.scalars())
@@ -175,7 +186,7 @@ async def requeue_lapsed(session: AsyncSession, max_attempts: int) -> list[str]:
     result = await session.execute(
         update(Job)
         .where(_lapsed(datetime.now(UTC)), Job.attempts < max_attempts)
-        .values(status="queued", leased_by=None, lease_expires_at=None)
+        .values(status=JobStatus.QUEUED, leased_by=None, lease_expires_at=None)
         .returning(Job.id)
     )
     queued = list(result.scalars())
@@ -187,8 +198,8 @@ async def unqueue(session: AsyncSession, job_id: str) -> None:
     """Undo ``requeue_lapsed`` for a job whose message could not be sent: a later sweep retries."""
     await session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status == "queued", Job.leased_by.is_(None))
-        .values(status="running")
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.leased_by.is_(None))
+        .values(status=JobStatus.RUNNING)
     )
     await session.commit()
 
@@ -196,7 +207,7 @@ async def unqueue(session: AsyncSession, job_id: str) -> None:
 async def queued(session: AsyncSession) -> list[str]:
     """The ids of the queued jobs, oldest first."""
     result = await session.execute(
-        select(Job.id).where(Job.status == "queued").order_by(Job.created_at)
+        select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.created_at)
     )
     return list(result.scalars())
 
@@ -214,7 +225,7 @@ async def finish(
     With the ``token`` of a lease, only while that lease is the job's own: a worker that lost
     its lease (a newer attempt holds the job) never overwrites what the newer one records.
     """
-    status = "failed" if error is not None else "succeeded"
+    status = JobStatus.FAILED if error is not None else JobStatus.SUCCEEDED
     condition = and_(Job.id == job_id, Job.status.not_in(FINAL_STATUSES))
     if token is not None:
         condition = and_(condition, Job.leased_by == token)

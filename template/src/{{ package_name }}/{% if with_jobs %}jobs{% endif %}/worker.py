@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from ..settings import Settings
+from ..core.settings import Settings
 
 if TYPE_CHECKING:
     from taskiq import AsyncBroker
@@ -32,18 +32,20 @@ log = structlog.get_logger(__name__)
 async def _work(settings: Settings) -> None:
     from taskiq.receiver import Receiver
 
-    from ..services import build_services, close_services
+    from ..core.services import build_services, close_services
     from .queue import TASK_NAME, build_broker
     from .recovery import keep_sweeping
     from .redis_stream import ReclaimingRedisStreamBroker
     from .runner import JobRunner
+    from .settings import JobSettings
 
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     services = build_services(settings, stopping)
-    broker = build_broker(settings)
+    jobs = services.config(JobSettings)
+    broker = build_broker(settings, jobs)
     assert isinstance(broker, ReclaimingRedisStreamBroker)  # REDIS_URL is set
     broker.is_worker_process = True
     runner = JobRunner(services)
@@ -54,7 +56,7 @@ async def _work(settings: Settings) -> None:
     if stopping.is_set():
         await close_services(services)
         return
-    log.info("worker.started", concurrency=settings.worker_concurrency)
+    log.info("worker.started", concurrency=jobs.worker_concurrency)
 
     async def submit(job_id: str) -> None:
         await task.kiq(job_id)
@@ -68,7 +70,7 @@ async def _work(settings: Settings) -> None:
             receiver = Receiver(
                 broker=broker,
                 executor=executor,
-                max_async_tasks=settings.worker_concurrency,
+                max_async_tasks=jobs.worker_concurrency,
                 max_prefetch=0,
                 wait_tasks_timeout=settings.shutdown_grace_s,
                 run_startup=False,  # started above: once Redis answered

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 
-from ...settings import Settings
-from ..base import ChatMessage, Completion, Usage
+from ...core.settings import Settings
+from ..provider import ChatMessage, Completion, Usage
 
 
 def _count(text: str) -> int:

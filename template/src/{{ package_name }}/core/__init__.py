@@ -1,0 +1,1 @@
+"""Shared machinery: settings, the database, logs, errors, auth, limits, request ids."""

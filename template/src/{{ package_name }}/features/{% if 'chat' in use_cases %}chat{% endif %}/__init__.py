@@ -1,0 +1,14 @@
+"""Chat: a conversation API (``POST /v1/chat``), with its history and streaming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import Feature, FeatureSpec
+from . import routes
+
+feature: Feature = FeatureSpec(
+    name="chat",
+    routers=[routes.router],
+    migrations=Path(__file__).parent / "migrations",
+)

@@ -1,0 +1,19 @@
+"""The jobs API: follow, list and cancel the jobs that the use cases queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ... import jobs
+from ...jobs.settings import JobSettings
+from .. import Feature, FeatureSpec
+from . import routes
+
+feature: Feature = FeatureSpec(
+    name="jobs",
+    routers=[routes.router],
+    settings=[JobSettings],
+    migrations=Path(jobs.__file__).parent / "migrations",
+    on_lifespan=routes.lifespan,
+    on_document=routes.document,
+)

@@ -1,0 +1,230 @@
+"""The one door to the model: every LLM call of the service goes through ``LLMGateway``.
+
+It owns, in one place, what each call needs: the provider chosen by ``LLM_PROVIDER`` (its SDK
+imported only then, with ``LLM_TIMEOUT_S`` and ``LLM_MAX_RETRIES``), the versioned prompt,
+the response cache, the token accounting of the caller's rate limit, one ``llm.call`` log
+event, and the mapping of every provider fault to one ``ProviderError`` (a 502 for clients).
+Plain and streamed calls take the same steps (``_Call``); use-case code never sees an SDK.
+
+Whatever a provider or its SDK raises (an HTTP error, a timeout, a dropped connection, a body
+that is not a completion) leaves as a ``ProviderError`` whose message names the provider and
+the fault, is short, and never repeats a secret. An empty completion, or a stream without its
+final completion, is one too: nothing half-done reaches the caller, or the cache, as a success.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+
+import structlog
+
+from ..core.rate_limit import RateLimiter
+from ..core.redaction import Redactor, secret_values
+from ..core.settings import Settings
+from .cache import LLMCache
+from .prompts import Prompt
+from .provider import ChatMessage, Completion, Provider, ProviderError, Usage
+
+log = structlog.get_logger(__name__)
+MESSAGE_LIMIT = 300  # characters of a ProviderError's message: never a whole response body
+
+
+def build_provider(settings: Settings) -> Provider:
+    """The provider ``LLM_PROVIDER`` names; its module (and SDK) is imported only now."""
+    module = importlib.import_module(f"{__package__}.providers.{settings.llm_provider}")
+    build: Callable[[Settings], Provider] = module.build
+    return build(settings)
+
+
+def _fault(exc: Exception) -> str:
+    """What went wrong, for an exception the provider did not turn into a ProviderError."""
+    # httpx and httpx2 (the SDKs use one or the other) name their error classes alike.
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    if isinstance(exc, TimeoutError) or "TimeoutException" in names:
+        return "timed out"
+    if isinstance(exc, OSError) or "TransportError" in names:
+        return "connection failed"
+    return "sent a response that is not a completion"
+
+
+@dataclass
+class _Call:
+    """One call on its way through the gateway: what its log event will say."""
+
+    prompt: Prompt
+    messages: Sequence[ChatMessage]
+    stream: bool
+    rate_key: str | None
+    cache_key: str | None
+    started: float = field(default_factory=time.perf_counter)
+    cache: str = "off"
+    outcome: str = "cancelled"
+    usage: Usage = field(default_factory=Usage)
+    error: ProviderError | None = None
+
+
+class LLMGateway:
+    """Complete or stream a chat with the configured provider; see the module's docstring."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        cache: LLMCache | None = None,
+        cache_streaming: bool = False,
+        limiter: RateLimiter | None = None,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.provider = provider
+        self.cache = cache
+        self.cache_streaming = cache_streaming
+        self.limiter = limiter
+        self.redactor = redactor or Redactor()
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        cache: LLMCache | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> LLMGateway:
+        return cls(
+            build_provider(settings),
+            cache=cache,
+            cache_streaming=settings.llm_cache_streaming,
+            limiter=limiter,
+            redactor=Redactor(secret_values(dict(settings))),  # no secret in its errors
+        )
+
+    @property
+    def name(self) -> str:
+        return self.provider.name
+
+    @property
+    def model(self) -> str:
+        return self.provider.model
+
+    async def complete(
+        self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
+    ) -> Completion:
+        """The completion of ``messages`` under ``prompt``; ProviderError if there is none."""
+        call = self._begin(prompt, messages, rate_key, stream=False, cached=self.cache is not None)
+        try:
+            cached = await self._lookup(call)
+            if cached is not None:
+                return await self._done(call, cached)
+            try:
+                reply = await self.provider.complete(prompt.text, messages)
+            except Exception as exc:
+                raise self._failure(exc) from exc
+            return await self._done(call, reply)
+        except ProviderError as exc:
+            call.outcome, call.error = "error", exc
+            raise
+        finally:
+            self._log(call)
+
+    async def stream(
+        self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
+    ) -> AsyncIterator[str | Completion]:
+        """Text deltas, then the final ``Completion``; ProviderError if it does not come."""
+        cached_ok = self.cache is not None and self.cache_streaming
+        call = self._begin(prompt, messages, rate_key, stream=True, cached=cached_ok)
+        try:
+            final = await self._lookup(call)
+            if final is not None:
+                words = final.text.split(" ")  # replayed like a live stream
+                for index, word in enumerate(words):
+                    yield word if index == len(words) - 1 else word + " "
+            else:
+                try:
+                    async for item in self.provider.stream(prompt.text, messages):
+                        if isinstance(item, Completion):
+                            final = item
+                        else:
+                            yield item
+                except Exception as exc:
+                    raise self._failure(exc) from exc
+                if final is None:
+                    raise ProviderError(f"{self.name} ended the stream without a completion")
+            yield await self._done(call, final)
+        except ProviderError as exc:
+            call.outcome, call.error = "error", exc
+            raise
+        finally:
+            self._log(call)
+
+    def _begin(
+        self,
+        prompt: Prompt,
+        messages: Sequence[ChatMessage],
+        rate_key: str | None,
+        *,
+        stream: bool,
+        cached: bool,
+    ) -> _Call:
+        key = None
+        if cached and self.cache is not None:
+            material = [self.name, self.model, prompt.version_tag, prompt.text]
+            key = self.cache.key(material, messages)
+        call = _Call(prompt, messages, stream, rate_key, key)
+        call.cache = "off" if key is None else "miss"
+        return call
+
+    async def _lookup(self, call: _Call) -> Completion | None:
+        if self.cache is None or call.cache_key is None:
+            return None
+        found = await self.cache.get(call.cache_key)
+        if found is not None:
+            call.cache = "hit"
+        return found
+
+    async def _done(self, call: _Call, completion: Completion) -> Completion:
+        """Check, cache and account for a completion: the same steps, streamed or not."""
+        if not completion.text.strip():
+            raise ProviderError(f"{self.name} returned an empty completion")
+        if self.cache is not None and call.cache_key is not None and call.cache == "miss":
+            await self.cache.put(call.cache_key, completion)
+        if self.limiter is not None:
+            await self.limiter.add_tokens(call.rate_key, completion.usage.total)
+        call.outcome, call.usage = "ok", completion.usage
+        return completion
+
+    def _failure(self, exc: Exception) -> ProviderError:
+        """``exc``, whatever it is, as a ProviderError with a short message free of secrets."""
+        if isinstance(exc, ProviderError):
+            message = str(exc)
+        else:
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            message = f"{self.name} {_fault(exc)} ({detail})"
+        message = " ".join(self.redactor.text(message).split())  # secrets out, then shorten
+        if len(message) > MESSAGE_LIMIT:
+            message = message[: MESSAGE_LIMIT - 3] + "..."
+        return ProviderError(message)
+
+    def _log(self, call: _Call) -> None:
+        log.info(
+            "llm.call",
+            provider=self.name,
+            model=self.model,
+            prompt_version=call.prompt.version_tag,
+            input_tokens=call.usage.input_tokens,
+            output_tokens=call.usage.output_tokens,
+            latency_ms=round((time.perf_counter() - call.started) * 1000, 1),
+            outcome=call.outcome,
+            stream=call.stream,
+            cache=call.cache,
+            **({"error": str(call.error)} if call.error is not None else {}),
+        )
+
+    async def ping(self) -> str:
+        try:
+            return await self.provider.ping()
+        except Exception as exc:
+            raise self._failure(exc) from exc
+
+    async def aclose(self) -> None:
+        await self.provider.aclose()

@@ -1,0 +1,17 @@
+"""The settings of background jobs and the worker, read from the environment."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings
+
+from ..core.settings import ENVIRONMENT
+
+
+class JobSettings(BaseSettings):
+    model_config = ENVIRONMENT
+
+    worker_concurrency: int = Field(default=4, ge=1, le=1000)
+    job_max_attempts: int = Field(default=3, ge=1, le=20)
+    job_retry_backoff_s: float = Field(default=1.0, ge=0, le=600)
+    job_redelivery_s: float = Field(default=300.0, gt=0)
