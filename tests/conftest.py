@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from uv import find_uv_bin
 
-ROOT = Path(__file__).resolve().parents[1]
-UV = str(find_uv_bin())
-COPIER = str(Path(sys.executable).parent / "copier")  # the CLI users run, from our venv
+from tooling.env import UV, clean_env
+
 DEFAULT_ANSWERS = {"project_name": "Acme Helper"}
 
 
@@ -26,13 +22,6 @@ def copier_template_paths() -> list[str]:
 @pytest.fixture
 def copier_defaults() -> dict[str, Any]:
     return dict(DEFAULT_ANSWERS)
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for commands run in a generated project: none of ours leaks in."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
-    return {**env, **extra}
 
 
 def run(project: Path, *cmd: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .conftest import ROOT
+from tooling.env import ROOT
 
 GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 SERVER = "template/src/{{ package_name }}/server.py"

@@ -12,7 +12,7 @@ from types import ModuleType
 import pytest
 import yaml
 
-from .conftest import ROOT, clean_env
+from tooling.env import ROOT, clean_env
 
 
 def _script(name: str) -> ModuleType:

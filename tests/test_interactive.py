@@ -11,7 +11,7 @@ from pathlib import Path
 import pexpect
 import yaml
 
-from .conftest import COPIER, ROOT, clean_env
+from tooling.env import COPIER, ROOT, clean_env
 
 DOWN, SPACE, CLEAR_LINE = "\x1b[B", " ", "\x15"  # arrow down; toggle; Ctrl-U
 

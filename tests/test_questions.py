@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import ROOT
+from tooling.env import ROOT
 
 BAD_ANSWERS = [
     ({"project_name": "   "}, "project_name must not be empty"),

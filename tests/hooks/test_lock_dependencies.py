@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import UV
+from tooling.env import UV
+
 from .load import load_hook
 
 lock = load_hook("lock_dependencies")
