@@ -8,15 +8,24 @@ from typing import Any
 
 import pytest
 
-from tooling.env import UV, clean_env
+from tooling.env import ROOT, UV, clean_env
 
 DEFAULT_ANSWERS = {"project_name": "Acme Helper"}
+# What a user's `copier copy` uses: copier.yml, the data it `!include`s, the hooks its tasks
+# and migrations run, the project; not the virtualenv or caches.
+TEMPLATE_PATHS = ["copier.yml", "includes", "hooks", "template"]
 
 
 @pytest.fixture(scope="session")
 def copier_template_paths() -> list[str]:
-    """Only what a user's `copier copy` sees: not the virtualenv or caches."""
-    return ["copier.yml", "template", "hooks"]
+    return TEMPLATE_PATHS
+
+
+def template_config() -> dict[str, Any]:
+    """copier.yml as Copier reads it, its `!include`s resolved (yaml.safe_load refuses them)."""
+    from copier._template import load_template_config  # Copier's own loader, not a copy of it
+
+    return load_template_config(ROOT / "copier.yml")
 
 
 @pytest.fixture

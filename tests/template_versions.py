@@ -14,6 +14,8 @@ from pathlib import Path
 
 from tooling.env import ROOT
 
+from .conftest import TEMPLATE_PATHS
+
 GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 SERVER = "template/src/{{ package_name }}/server.py"
 OLD_SERVER_LINE = (
@@ -60,9 +62,12 @@ def release_v2(repo: Path) -> None:
 def make_template_repo(dest: Path) -> Path:
     """The template in a new git repository at ``dest``, tagged ``v0.1.0`` and ``v0.2.0``."""
     dest.mkdir(parents=True)
-    shutil.copy(ROOT / "copier.yml", dest)
-    shutil.copytree(ROOT / "template", dest / "template")
-    shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in TEMPLATE_PATHS:
+        if (ROOT / name).is_dir():
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+        else:
+            shutil.copy(ROOT / name, dest / name)
     git(dest, "init", "--quiet", "--initial-branch=main")
     git(dest, "add", "--all")
     git(dest, "commit", "--quiet", "-m", "v0.1.0")
