@@ -26,12 +26,14 @@ MIGRATIONS = """
 _migrations:
   - version: v0.2.0
     when: "{{ _stage == 'before' }}"
-    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/rename_answers.py", \
-"--rename", "author_email=maintainer_email"]
+    command: ["{{ _copier_python }}",
+              "{{ _copier_conf.src_path }}/hooks/migrations/rename_answers.py",
+              "--rename", "author_email=maintainer_email"]
   - version: v0.2.0
     when: "{{ _stage == 'before' }}"
-    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/move_paths.py", \
-"--move", "Dockerfile", "deploy/Dockerfile"]
+    command: ["{{ _copier_python }}",
+              "{{ _copier_conf.src_path }}/hooks/migrations/move_paths.py",
+              "--move", "Dockerfile", "deploy/Dockerfile"]
 """
 
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 from tooling.env import UV
 
-from .load import load_hook
+from ..load import load_hook
 
-lock = load_hook("lock_dependencies")
+lock = load_hook("tasks/lock_dependencies")
 
 PYPROJECT = """[project]
 name = "tiny"
