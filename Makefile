@@ -23,8 +23,8 @@ test: install
 	$(BIN)/uv run --frozen pytest -n $(WORKERS)
 
 lint: install
-	$(BIN)/uv run --frozen ruff check hooks tests scripts bench
-	$(BIN)/uv run --frozen ruff format --check hooks tests scripts bench
+	$(BIN)/uv run --frozen ruff check hooks tests scripts bench tooling
+	$(BIN)/uv run --frozen ruff format --check hooks tests scripts bench tooling
 
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/uv run --frozen mkdocs build --strict

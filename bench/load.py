@@ -24,10 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from copier import run_copy  # noqa: E402
-from uv import find_uv_bin  # noqa: E402
 
-from tests.conftest import clean_env  # noqa: E402
-from tests.processes import ServiceProcess, Web, in_project  # noqa: E402
+from tooling.env import UV, clean_env  # noqa: E402
+from tooling.processes import ServiceProcess, Web, in_project  # noqa: E402
 
 SLUG = "bench-load"
 
@@ -114,7 +113,7 @@ def main() -> int:
         quiet=True,
     )
     subprocess.run(
-        [find_uv_bin(), "sync", "--quiet", "--compile-bytecode"],
+        [UV, "sync", "--quiet", "--compile-bytecode"],
         cwd=project,
         env=clean_env(),
         check=True,

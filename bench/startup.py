@@ -11,8 +11,6 @@ import argparse
 import http.client
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -22,9 +20,12 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 
-from uv import find_uv_bin
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tooling.env import UV, clean_env  # noqa: E402
+from tooling.processes import Web, free_port  # noqa: E402
+
 SLUG = "bench-service"
 BASELINE_APP = """
 from fastapi import FastAPI
@@ -36,20 +37,6 @@ async def readyz() -> dict[str, str]:
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def get(port: int, path: str) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-    conn.request("GET", path)
-    status = conn.getresponse().status
-    conn.close()
-    return status
-
-
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -57,43 +44,26 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def start(
-    cmd: list[str], cwd: Path, env: dict[str, str]
-) -> tuple[subprocess.Popen[bytes], int, float]:
+def start(project: Path, cmd: list[str], env: dict[str, str]) -> Web:
+    """``cmd``: a command of the project's .venv/bin and its arguments; output discarded."""
     port = free_port()
-    started = time.monotonic()
-    process = subprocess.Popen(
-        cmd + ([] if "serve" in cmd else ["--port", str(port)]),
-        cwd=cwd,
-        env={**env, "PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    while True:
-        if time.monotonic() - started > 30:
-            process.kill()
-            raise RuntimeError(f"{cmd} not ready in 30 s")
-        try:
-            if get(port, "/readyz") == 200:
-                return process, port, time.monotonic() - started
-        except OSError:
-            time.sleep(0.01)
+    args = cmd[1:] + ([] if "serve" in cmd else ["--port", str(port)])
+    return Web(project, cmd[0], env, args, port=port, logs=False, stderr=subprocess.DEVNULL)
 
 
-def stop(process: subprocess.Popen[bytes]) -> float:
+def stop(web: Web) -> float:
     sent = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=30)
+    web.stop()
     return time.monotonic() - sent
 
 
-def stop_with_open_stream(process: subprocess.Popen[bytes], port: int) -> float:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+def stop_with_open_stream(web: Web) -> float:
+    conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=10)
     body = json.dumps({"message": "a long answer", "stream": True})
     conn.request("POST", "/v1/chat", body, {"Content-Type": "application/json"})
     response = conn.getresponse()
     response.readline()  # the first delta is on its way: the stream is open
-    elapsed = stop(process)
+    elapsed = stop(web)
     conn.close()
     return elapsed
 
@@ -151,24 +121,23 @@ def main() -> int:
     ]
     subprocess.run([*copier, str(project)], check=True, env=env, capture_output=True)
     subprocess.run(
-        [str(find_uv_bin()), "sync", "--quiet", "--compile-bytecode"],
+        [UV, "sync", "--quiet", "--compile-bytecode"],
         cwd=project,
         check=True,
         env=env,
     )
     db = f"sqlite+aiosqlite:///{work / 'bench.db'}"
-    service_env = {**env, "DATABASE_URL": db, "LLM_OFFLINE_DELAY_MS": "200"}
-    bin_dir = project / ".venv" / "bin"
+    service_env = {"DATABASE_URL": db, "LLM_OFFLINE_DELAY_MS": "200"}
     subprocess.run(
-        [str(bin_dir / SLUG), "admin", "migrate"],
+        [str(project / ".venv" / "bin" / SLUG), "admin", "migrate"],
         cwd=project,
-        env=service_env,
+        env=clean_env(**service_env),
         check=True,
         capture_output=True,
     )
     (work / "baseline_app.py").write_text(BASELINE_APP)
     baseline_cmd = [
-        str(bin_dir / "python"),
+        "python",
         "-m",
         "uvicorn",
         "--app-dir",
@@ -177,37 +146,35 @@ def main() -> int:
         "--log-level",
         "warning",
     ]
-    service_cmd = [str(bin_dir / SLUG), "serve"]
+    service_cmd = [SLUG, "serve"]
 
     def ready(cmd: list[str]) -> Callable[[], float]:
         def measure() -> float:
-            process, _, elapsed = start(cmd, project, service_env)
-            stop(process)
-            return elapsed
+            web = start(project, cmd, service_env)
+            stop(web)
+            return web.ready_after
 
         return measure
 
     def memory(cmd: list[str]) -> Callable[[], float]:
         def measure() -> float:
-            process, port, _ = start(cmd, project, service_env)
+            web = start(project, cmd, service_env)
             for _ in range(20):
-                get(port, "/readyz")
-            mib = rss_mib(process.pid)
-            stop(process)
+                web.call("GET", "/readyz")
+            mib = rss_mib(web.process.pid)
+            stop(web)
             return mib
 
         return measure
 
     def idle_stop(cmd: list[str]) -> Callable[[], float]:
         def measure() -> float:
-            process, _, _ = start(cmd, project, service_env)
-            return stop(process)
+            return stop(start(project, cmd, service_env))
 
         return measure
 
     def stream_stop() -> float:
-        process, port, _ = start(service_cmd, project, service_env)
-        return stop_with_open_stream(process, port)
+        return stop_with_open_stream(start(project, service_cmd, service_env))
 
     rows += [
         (

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.conftest import UV, clean_env  # noqa: E402
+from tooling.env import UV, clean_env  # noqa: E402
 
 PAGE = ROOT / "docs" / "configuration.md"
 ANSWERS = {

@@ -8,19 +8,20 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 import warnings
 from pathlib import Path
-
-from copier import run_copy
-from uv import find_uv_bin
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from copier import run_copy  # noqa: E402
+
+from tooling.env import UV  # noqa: E402
+from tooling.processes import Web, free_port  # noqa: E402
+
 DEST = ROOT / "demo" / "my-service"
 SLUG = "my-service"
 
@@ -29,31 +30,13 @@ def step(text: str) -> None:
     print(f"\n==> {text}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def post(url: str, body: dict[str, object]) -> dict[str, object]:
-    request = urllib.request.Request(
-        url, json.dumps(body).encode(), {"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-def wait_ready(url: str, process: subprocess.Popen[bytes]) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < 30:
-        if process.poll() is not None:
-            sys.exit("the service exited during startup")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return time.monotonic() - started
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("the service was not ready within 30 s")
+def chat(server: Web, body: dict[str, Any]) -> dict[str, Any]:
+    step(f"POST /v1/chat {json.dumps(body)}")
+    status, answer = server.call("POST", "/v1/chat", body)
+    if status != 200:
+        sys.exit(f"HTTP {status}: {answer}")
+    print(json.dumps(answer, indent=2))
+    return answer
 
 
 def main() -> int:
@@ -72,7 +55,7 @@ def main() -> int:
         quiet=True,
     )
     step("uv sync")
-    subprocess.run([find_uv_bin(), "sync", "--quiet"], cwd=DEST, env=env, check=True)
+    subprocess.run([UV, "sync", "--quiet"], cwd=DEST, env=env, check=True)
     command = str(DEST / ".venv" / "bin" / SLUG)
     step(f"{SLUG} admin migrate")
     subprocess.run(
@@ -80,27 +63,20 @@ def main() -> int:
     )
     port = free_port()
     step(f"{SLUG} serve  (PORT={port})")
-    server = subprocess.Popen(
-        [command, "serve"], cwd=DEST, env={**env, "PORT": str(port)}, stdout=subprocess.DEVNULL
-    )
+    try:  # its JSON logs discarded, its errors shown
+        server = Web(DEST, SLUG, {}, port=port, logs=False, stderr=None)
+    except RuntimeError as error:
+        sys.exit(str(error))
     try:
-        ready = wait_ready(f"http://127.0.0.1:{port}/readyz", server)
-        print(f"ready after {ready:.2f} s")
-        url = f"http://127.0.0.1:{port}/v1/chat"
-        question = {"message": "Hello! Who answers me?"}
-        step(f"POST /v1/chat {json.dumps(question)}")
-        answer = post(url, question)
-        print(json.dumps(answer, indent=2))
-        follow_up = {
-            "message": "And do you remember me?",
-            "conversation_id": answer["conversation_id"],
-        }
-        step(f"POST /v1/chat {json.dumps(follow_up)}")
-        print(json.dumps(post(url, follow_up), indent=2))
+        print(f"ready after {server.ready_after:.2f} s")
+        answer = chat(server, {"message": "Hello! Who answers me?"})
+        chat(
+            server,
+            {"message": "And do you remember me?", "conversation_id": answer["conversation_id"]},
+        )
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-    step(f"stopped (exit {server.returncode}). The project is in {DEST.relative_to(ROOT)}/")
+        code = server.stop()
+    step(f"stopped (exit {code}). The project is in {DEST.relative_to(ROOT)}/")
     return 0
 
 

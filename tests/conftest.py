@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from uv import find_uv_bin
 
-ROOT = Path(__file__).resolve().parents[1]
-UV = str(find_uv_bin())
-COPIER = str(Path(sys.executable).parent / "copier")  # the CLI users run, from our venv
+from tooling.env import ROOT, UV, clean_env
+
 DEFAULT_ANSWERS = {"project_name": "Acme Helper"}
+# What a user's `copier copy` uses: copier.yml, the data it `!include`s, the hooks its tasks
+# and migrations run, the project; not the virtualenv or caches.
+TEMPLATE_PATHS = ["copier.yml", "includes", "hooks", "template"]
 
 
 @pytest.fixture(scope="session")
 def copier_template_paths() -> list[str]:
-    """Only what a user's `copier copy` sees: not the virtualenv or caches."""
-    return ["copier.yml", "template", "hooks"]
+    return TEMPLATE_PATHS
+
+
+def template_config() -> dict[str, Any]:
+    """copier.yml as Copier reads it, its `!include`s resolved (yaml.safe_load refuses them)."""
+    from copier._template import load_template_config  # Copier's own loader, not a copy of it
+
+    return load_template_config(ROOT / "copier.yml")
 
 
 @pytest.fixture
 def copier_defaults() -> dict[str, Any]:
     return dict(DEFAULT_ANSWERS)
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for commands run in a generated project: none of ours leaks in."""
-    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH"}}
-    env.setdefault("UV_PYTHON_DOWNLOADS", "never")
-    return {**env, **extra}
 
 
 def run(project: Path, *cmd: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -12,7 +12,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .conftest import ROOT
+from tooling.env import ROOT
+
+from .conftest import TEMPLATE_PATHS
 
 GIT_IDENTITY = ["-c", "user.name=Template Tests", "-c", "user.email=tests@example.com"]
 SERVER = "template/src/{{ package_name }}/server.py"
@@ -24,12 +26,14 @@ MIGRATIONS = """
 _migrations:
   - version: v0.2.0
     when: "{{ _stage == 'before' }}"
-    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/rename_answers.py", \
-"--rename", "author_email=maintainer_email"]
+    command: ["{{ _copier_python }}",
+              "{{ _copier_conf.src_path }}/hooks/migrations/rename_answers.py",
+              "--rename", "author_email=maintainer_email"]
   - version: v0.2.0
     when: "{{ _stage == 'before' }}"
-    command: ["{{ _copier_python }}", "{{ _copier_conf.src_path }}/hooks/move_paths.py", \
-"--move", "Dockerfile", "deploy/Dockerfile"]
+    command: ["{{ _copier_python }}",
+              "{{ _copier_conf.src_path }}/hooks/migrations/move_paths.py",
+              "--move", "Dockerfile", "deploy/Dockerfile"]
 """
 
 
@@ -60,9 +64,12 @@ def release_v2(repo: Path) -> None:
 def make_template_repo(dest: Path) -> Path:
     """The template in a new git repository at ``dest``, tagged ``v0.1.0`` and ``v0.2.0``."""
     dest.mkdir(parents=True)
-    shutil.copy(ROOT / "copier.yml", dest)
-    shutil.copytree(ROOT / "template", dest / "template")
-    shutil.copytree(ROOT / "hooks", dest / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in TEMPLATE_PATHS:
+        if (ROOT / name).is_dir():
+            ignore = shutil.ignore_patterns("__pycache__")
+            shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+        else:
+            shutil.copy(ROOT / name, dest / name)
     git(dest, "init", "--quiet", "--initial-branch=main")
     git(dest, "add", "--all")
     git(dest, "commit", "--quiet", "-m", "v0.1.0")

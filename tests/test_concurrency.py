@@ -23,8 +23,10 @@ from typing import Any
 
 import pytest
 
-from .conftest import SERVICE_SLUG, clean_env
-from .processes import ServiceProcess, Web, in_project
+from tooling.env import clean_env
+from tooling.processes import ServiceProcess, Web, in_project
+
+from .conftest import SERVICE_SLUG
 
 KEY_CHAT, KEY_JOBS, KEY_LATE, KEY_LIMIT = "key-chat", "key-jobs", "key-late", "key-limit"
 RPM = 60

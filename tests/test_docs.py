@@ -10,9 +10,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-import yaml
 
-from .conftest import ROOT, clean_env
+from tooling.env import ROOT, clean_env
+
+from .conftest import template_config
 
 
 def _script(name: str) -> ModuleType:
@@ -40,7 +41,7 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
 
 
 def test_every_question_is_documented() -> None:
-    questions = yaml.safe_load((ROOT / "copier.yml").read_text())
+    questions = template_config()
     page = (ROOT / "docs" / "questions.md").read_text()
     asked = [
         name

@@ -11,7 +11,9 @@ from pathlib import Path
 import pexpect
 import yaml
 
-from .conftest import COPIER, ROOT, clean_env
+from tooling.env import COPIER, ROOT, clean_env
+
+from .conftest import template_config
 
 DOWN, SPACE, CLEAR_LINE = "\x1b[B", " ", "\x15"  # arrow down; toggle; Ctrl-U
 
@@ -116,7 +118,7 @@ def test_without_a_terminal_copier_says_what_to_do(tmp_path: Path) -> None:
 
 def test_every_help_is_one_short_line() -> None:
     """Each help fits a terminal line next to its prompt."""
-    questions = yaml.safe_load((ROOT / "copier.yml").read_text())
+    questions = template_config()
     for name, question in questions.items():
         if name.startswith("_") or question.get("when") is False:
             continue

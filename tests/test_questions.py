@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .conftest import ROOT
+from .conftest import template_config
 
 BAD_ANSWERS = [
     ({"project_name": "   "}, "project_name must not be empty"),
@@ -54,7 +54,7 @@ def test_answers_file_holds_only_the_answers_and_no_secret(copier: Any, tmp_path
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     questions = {
         key
-        for key, spec in yaml.safe_load((ROOT / "copier.yml").read_text()).items()
+        for key, spec in template_config().items()
         if not key.startswith("_") and spec.get("when") is not False
     }
     assert set(answers) == questions | {"_commit", "_src_path"}

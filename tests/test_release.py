@@ -7,7 +7,7 @@ import subprocess
 
 from packaging.version import Version
 
-from .conftest import ROOT
+from tooling.env import ROOT
 
 HEADING = re.compile(r"^## (\S+)(?: \((\d{4}-\d{2}-\d{2})\))?$", re.M)
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import COPIER, UV, check_project, clean_env, run
+from tooling.env import COPIER, UV, clean_env
+
+from .conftest import check_project, run
 from .template_versions import GIT_IDENTITY, NEW_SERVER_LINE, OLD_SERVER_LINE, make_template_repo
 
 PACKAGE = "acme_helper"

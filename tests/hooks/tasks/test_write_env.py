@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .load import load_hook
+from ..load import load_hook
 
-write_env = load_hook("write_env")
+write_env = load_hook("tasks/write_env")
 
 
 def test_copies_example_when_env_is_missing(tmp_path: Path) -> None:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .load import load_hook
+from ..load import load_hook
 
-move_paths = load_hook("move_paths")
+move_paths = load_hook("migrations/move_paths")
 
 
 def test_moves_the_users_copy_with_its_edits(tmp_path: Path, capsys) -> None:

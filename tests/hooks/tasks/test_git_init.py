@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from .load import load_hook
+from ..load import load_hook
 
-git_init = load_hook("git_init")
+git_init = load_hook("tasks/git_init")
 
 
 def _git(cwd: Path, *args: str) -> str:

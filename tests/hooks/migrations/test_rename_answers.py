@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from .load import load_hook
+from ..load import load_hook
 
-rename_answers = load_hook("rename_answers")
+rename_answers = load_hook("migrations/rename_answers")
 
 ANSWERS = """\
 # Changes here will be overwritten by Copier; NEVER EDIT MANUALLY

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..conftest import UV
-from .load import load_hook
+from tooling.env import UV
 
-lock = load_hook("lock_dependencies")
+from ..load import load_hook
+
+lock = load_hook("tasks/lock_dependencies")
 
 PYPROJECT = """[project]
 name = "tiny"
