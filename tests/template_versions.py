@@ -22,8 +22,8 @@ OLD_SERVER_LINE = (
     '"""Port binding (factor VII) and disposability (factor IX): uvicorn, run in-process.'
 )
 NEW_SERVER_LINE = '"""Port binding (factor VII) and disposability (factor IX): uvicorn in-process.'
+# Added to the template's own ``_migrations`` list.
 MIGRATIONS = """
-_migrations:
   - version: v0.2.0
     when: "{{ _stage == 'before' }}"
     command: ["{{ _copier_python }}",
@@ -58,7 +58,7 @@ def release_v2(repo: Path) -> None:
     (repo / "template" / "deploy").mkdir()
     shutil.move(repo / "template" / "Dockerfile.jinja", repo / "template" / "deploy")
     _replace(repo / SERVER, OLD_SERVER_LINE, NEW_SERVER_LINE)
-    _replace(repo / "copier.yml", "\n_tasks:", MIGRATIONS + "\n_tasks:")
+    _replace(repo / "copier.yml", "\n_migrations:", "\n_migrations:" + MIGRATIONS.rstrip())
 
 
 def make_template_repo(dest: Path) -> Path:
@@ -75,6 +75,42 @@ def make_template_repo(dest: Path) -> Path:
     git(dest, "commit", "--quiet", "-m", "v0.1.0")
     git(dest, "tag", "v0.1.0")
     release_v2(dest)
+    git(dest, "add", "--all")
+    git(dest, "commit", "--quiet", "-m", "v0.2.0")
+    git(dest, "tag", "v0.2.0")
+    return dest
+
+
+# The commit of the last release (git tags do not survive a submission: CHANGELOG.md is the
+# release record, and this is the commit its "v0.1.0" entry was made in).
+LAST_RELEASE = ("v0.1.0", "d76fbd3")
+
+
+def make_release_repo(dest: Path) -> Path:
+    """The last release and the template as it is now, tagged ``v0.1.0`` and ``v0.2.0``."""
+    dest.mkdir(parents=True)
+    version, commit = LAST_RELEASE
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, "copier.yml", "template", "hooks"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    assert archive.returncode == 0, (
+        f"the last release's commit {commit} is not in this clone's history "
+        f"(a shallow clone?): {archive.stderr.decode()}"
+    )
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    git(dest, "init", "--quiet", "--initial-branch=main")
+    git(dest, "add", "--all")
+    git(dest, "commit", "--quiet", "-m", version)
+    git(dest, "tag", version)
+    git(dest, "rm", "-r", "--quiet", ".")
+    for name in TEMPLATE_PATHS:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(ROOT / name, dest / name)
     git(dest, "add", "--all")
     git(dest, "commit", "--quiet", "-m", "v0.2.0")
     git(dest, "tag", "v0.2.0")

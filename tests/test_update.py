@@ -16,7 +16,13 @@ import pytest
 from tooling.env import COPIER, UV, clean_env
 
 from .conftest import check_project, run
-from .template_versions import GIT_IDENTITY, NEW_SERVER_LINE, OLD_SERVER_LINE, make_template_repo
+from .template_versions import (
+    GIT_IDENTITY,
+    NEW_SERVER_LINE,
+    OLD_SERVER_LINE,
+    make_release_repo,
+    make_template_repo,
+)
 
 PACKAGE = "acme_helper"
 SERVER = f"src/{PACKAGE}/server.py"
@@ -191,3 +197,35 @@ def test_update_needs_trust_and_skip_tasks_still_migrates(
     assert stale.returncode != 0
     run(project, UV, "lock")  # what the README tells the user to do
     run(project, UV, "sync", "--locked")
+
+
+def test_update_from_the_last_release_moves_files_and_keeps_edits(tmp_path: Path) -> None:
+    """v0.1.0 as released, to the feature layout: moved files carry their owner's edits."""
+    template = make_release_repo(tmp_path / "template" / "twelve-factor-llm")
+    project = generate(template, tmp_path / "acme-helper")
+    old = project / f"src/{PACKAGE}/conversations.py"
+    assert old.exists()  # the old layout
+    first_line = '"""Store and read conversations.'
+    text = old.read_text()
+    assert text.startswith(first_line)
+    old.write_text(
+        text.replace(first_line, '"""Store and read conversations (ours).', 1)
+        + "\n\n"
+        + USER_LINE
+        + "\n"
+    )
+    commit(project, "our edits in a file the next release moves")
+
+    result = copier(project, "update", "--trust", "--defaults")
+    assert result.returncode == 0, result.stderr
+    moved = project / f"src/{PACKAGE}/features/chat/store.py"
+    store = moved.read_text()
+    assert store.startswith('"""Store and read conversations (ours).')  # our first line
+    assert store.endswith(USER_LINE + "\n")  # and our last
+    assert "from ...llm.provider import" in store  # with the new release's imports
+    assert not old.exists() and not (project / f"src/{PACKAGE}/api").exists()
+    assert "your edits are now in src/acme_helper/features/chat/store.py" in result.stdout
+    assert not list(project.rglob("*.rej")) and not (project / ".git/copier-moves").exists()
+    assert leftovers(project).returncode == 0
+    commit(project, "update to the feature layout")
+    check_project(project)

@@ -238,13 +238,15 @@ def _added_and_changed(
 def test_a_use_case_more_adds_only_its_folders(copier_template: Path, tmp_path: Path) -> None:
     """A use case is its folders: adding one adds files there and changes no Python file
     elsewhere, but for the jobs machinery and its worker wiring the first job use case brings."""
-    jobs_wiring = ("src/acme_helper/jobs/", "src/acme_helper/features/jobs/", "tests/features/jobs/")
+    jobs_wiring = (
+        "src/acme_helper/jobs/",
+        "src/acme_helper/features/jobs/",
+        "tests/features/jobs/",
+    )
     added, changed = _added_and_changed(copier_template, tmp_path, ["chat"], ["chat", "analyze"])
     own = ("src/acme_helper/features/analyze/", "tests/features/analyze/")
     outside = {
-        name
-        for name in added
-        if name.endswith(".py") and not name.startswith(own + jobs_wiring)
+        name for name in added if name.endswith(".py") and not name.startswith(own + jobs_wiring)
     }
     assert outside == set(), outside
     assert changed == {"src/acme_helper/cli.py"}, changed  # its `worker` command
