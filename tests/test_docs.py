@@ -71,3 +71,12 @@ def test_the_options_map_is_the_templates_own() -> None:
     committed = (ROOT / "docs" / "options.md").read_text()
     assert committed == built, "run: uv run python scripts/options_map.py --write"
     assert "src/my_service/features/analyze/routes.py" in built
+
+
+def test_the_readme_repeats_no_docs_section() -> None:
+    """One source per fact: no paragraph, table or code block of the README is in docs/."""
+    docs = "\n".join(page.read_text() for page in (ROOT / "docs").rglob("*.md"))
+    blocks = [block.strip() for block in (ROOT / "README.md").read_text().split("\n\n")]
+    repeated = [block for block in blocks if block.count("\n") >= 2 and block in docs]
+    assert not repeated, repeated
+    assert len((ROOT / "README.md").read_text().splitlines()) < 60
