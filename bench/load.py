@@ -118,7 +118,7 @@ def main() -> int:
         env=clean_env(),
         check=True,
     )
-    helpers = "from tests.databases import *"
+    helpers = "from tests.support.databases import *"
     url = in_project(project, f"{helpers}; print(create_postgres_database(postgres_server()))")
     base: dict[str, Any] = {
         "DATABASE_URL": url,

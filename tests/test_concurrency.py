@@ -37,7 +37,7 @@ def shared_env(project: Path) -> Iterator[dict[str, str]]:
     database, redis = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
     if not (database and redis):
         pytest.fail("TEST_DATABASE_URL and TEST_REDIS_URL must be set (see README)")
-    helpers = "from tests.databases import *"
+    helpers = "from tests.support.databases import *"
     url = in_project(project, f"{helpers}; print(create_postgres_database(postgres_server()))")
     env = {
         "DATABASE_URL": url,

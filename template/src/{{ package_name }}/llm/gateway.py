@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import importlib
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import structlog
@@ -112,7 +113,7 @@ class LLMGateway:
     ) -> Completion:
         """The completion of ``messages`` under ``prompt``; ProviderError if there is none."""
         call = self._begin(prompt, messages, rate_key, stream=False, cached=self.cache is not None)
-        try:
+        with self._recorded(call):
             cached = await self._lookup(call)
             if cached is not None:
                 return await self._done(call, cached)
@@ -121,11 +122,6 @@ class LLMGateway:
             except Exception as exc:
                 raise self._failure(exc) from exc
             return await self._done(call, reply)
-        except ProviderError as exc:
-            call.outcome, call.error = "error", exc
-            raise
-        finally:
-            self._log(call)
 
     async def stream(
         self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
@@ -133,7 +129,7 @@ class LLMGateway:
         """Text deltas, then the final ``Completion``; ProviderError if it does not come."""
         cached_ok = self.cache is not None and self.cache_streaming
         call = self._begin(prompt, messages, rate_key, stream=True, cached=cached_ok)
-        try:
+        with self._recorded(call):
             final = await self._lookup(call)
             if final is not None:
                 words = final.text.split(" ")  # replayed like a live stream
@@ -151,6 +147,12 @@ class LLMGateway:
                 if final is None:
                     raise ProviderError(f"{self.name} ended the stream without a completion")
             yield await self._done(call, final)
+
+    @contextmanager
+    def _recorded(self, call: _Call) -> Iterator[None]:
+        """One ``llm.call`` event per call, however it ends: ok, error or cancelled."""
+        try:
+            yield
         except ProviderError as exc:
             call.outcome, call.error = "error", exc
             raise
