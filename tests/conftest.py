@@ -33,7 +33,7 @@ def copier_defaults() -> dict[str, Any]:
     return dict(DEFAULT_ANSWERS)
 
 
-def run(project: Path, *cmd: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def run(project: Path, *cmd: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
     """Run a command in the project; fail the test with its output if it fails."""
     result = subprocess.run(
         cmd, cwd=project, env=clean_env(), capture_output=True, text=True, timeout=timeout

@@ -10,81 +10,31 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tooling.processes import Web
 
 from .conftest import UV, clean_env, run
 
 SLUG = "acme-helper"
 
 
-@dataclass
-class Server:
-    process: subprocess.Popen[str]
-    port: int
-    ready_after_s: float
-
-    def request(
-        self, method: str, path: str, body: dict[str, Any] | None = None, **headers: str
-    ) -> tuple[int, dict[str, str], Any]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        payload = json.dumps(body).encode() if body is not None else None
-        conn.request(method, path, payload, {"Content-Type": "application/json", **headers})
-        response = conn.getresponse()
-        data = response.read()
-        conn.close()
-        return response.status, dict(response.getheaders()), json.loads(data) if data else None
-
-    def stop(self) -> tuple[str, str]:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.process.communicate(timeout=30)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _command(project: Path, *args: str) -> list[str]:
     return [str(project / ".venv" / "bin" / SLUG), *args]
 
 
-def _start(project: Path, db: Path, **env: str) -> Server:
-    port = _free_port()
-    process = subprocess.Popen(
-        _command(project, "serve"),
-        cwd=project,
-        env=clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{db}", PORT=str(port), **env),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    started = time.monotonic()
-    server = Server(process, port, 0.0)
-    while time.monotonic() - started < 30:
-        assert process.poll() is None, process.communicate()
-        try:
-            status, _, _ = server.request("GET", "/readyz")
-            if status == 200:
-                server.ready_after_s = time.monotonic() - started
-                return server
-        except OSError:
-            time.sleep(0.02)
-    process.kill()
-    pytest.fail("the service did not become ready within 30 s")
+def _start(project: Path, db: Path, **env: str) -> Web:
+    return Web(project, SLUG, {"DATABASE_URL": f"sqlite+aiosqlite:///{db}", **env})
 
 
 @pytest.fixture
-def server(project: Path, tmp_path: Path) -> Iterator[Server]:
+def server(project: Path, tmp_path: Path) -> Iterator[Web]:
     db = tmp_path / "service.db"
     migrate = subprocess.run(
         _command(project, "admin", "migrate"),
@@ -96,7 +46,7 @@ def server(project: Path, tmp_path: Path) -> Iterator[Server]:
     )
     assert migrate.returncode == 0, migrate
     server = _start(project, db)
-    print(f"\nstartup to ready: {server.ready_after_s:.2f} s")
+    print(f"\nstartup to ready: {server.ready_after:.2f} s")
     yield server
     server.stop()
 
@@ -120,8 +70,8 @@ def _events(text: str) -> list[tuple[str, Any]]:
     return events
 
 
-def test_chat_continuation_streaming_and_json_logs(server: Server) -> None:
-    status, headers, first = server.request(
+def test_chat_continuation_streaming_and_json_logs(server: Web) -> None:
+    status, headers, first = server.exchange(
         "POST", "/v1/chat", {"message": "Hello"}, **{"X-Request-ID": "contract-1"}
     )
     assert status == 200
@@ -131,7 +81,7 @@ def test_chat_continuation_streaming_and_json_logs(server: Server) -> None:
     assert set(first["usage"]) == {"input_tokens", "output_tokens"}
     cid = first["conversation_id"]
 
-    status, _, second = server.request(
+    status, _, second = server.exchange(
         "POST", "/v1/chat", {"message": "And?", "conversation_id": cid}
     )
     assert status == 200 and second["reply"].startswith("Offline reply to turn 2")
@@ -146,18 +96,17 @@ def test_chat_continuation_streaming_and_json_logs(server: Server) -> None:
     streamed = "".join(data["text"] for name, data in events if name == "delta")
     assert streamed.startswith("Offline reply to turn 3")
 
-    status, _, stored = server.request("GET", f"/v1/conversations/{cid}")
+    status, _, stored = server.exchange("GET", f"/v1/conversations/{cid}")
     assert status == 200
     assert [m["role"] for m in stored["messages"]] == ["user", "assistant"] * 3
     assert stored["messages"][-1]["content"] == streamed
-    assert server.request("GET", "/v1/conversations/unknown")[0] == 404
-    status, _, error = server.request("POST", "/v1/chat", {"msg": "wrong field"})
+    assert server.exchange("GET", "/v1/conversations/unknown")[0] == 404
+    status, _, error = server.exchange("POST", "/v1/chat", {"msg": "wrong field"})
     assert status == 422 and error["error"]["code"] == "invalid_request"
 
-    stdout, stderr = server.stop()
-    assert server.process.returncode == 0
-    assert stderr == ""
-    lines = [json.loads(line) for line in stdout.splitlines()]  # every line is JSON
+    assert server.stop() == 0
+    assert server.process.stderr is not None and server.process.stderr.read() == ""
+    lines = server.lines  # every stdout line is JSON, or the reader fails
     assert all({"timestamp", "level", "event", "request_id"} <= set(line) for line in lines)
     tagged = [line for line in lines if line["request_id"] == "contract-1"]
     assert {"llm.call", "http.access"} <= {line["event"] for line in tagged}
@@ -183,7 +132,7 @@ def test_sigterm_ends_an_open_stream_with_a_final_event(project: Path, tmp_path:
     server.process.send_signal(signal.SIGTERM)
     rest = response.read().decode()
     stream_ended = time.monotonic() - sent
-    stdout, stderr = server.process.communicate(timeout=30)
+    server.stop()  # waits for the exit the SIGTERM above began
     exited = time.monotonic() - sent
     print(
         f"\nSIGTERM with an open stream: stream ended after {stream_ended:.2f} s, "
@@ -197,8 +146,8 @@ def test_sigterm_ends_an_open_stream_with_a_final_event(project: Path, tmp_path:
     assert body["error"]["request_id"]  # the request's own id, as in every error body
     assert server.process.returncode == 0
     assert exited < 5  # SHUTDOWN_GRACE_S bounds it
-    assert stderr == ""
-    assert any(json.loads(line)["event"] == "app.stopped" for line in stdout.splitlines())
+    assert server.process.stderr is not None and server.process.stderr.read() == ""
+    assert server.events("app.stopped")
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def exchange(
+    port: int,
+    method: str,
+    path: str,
+    body: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> tuple[int, dict[str, str], Any]:
+    """One JSON request to the service on ``port``: its status, headers and JSON body."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    payload = json.dumps(body).encode() if body is not None else None
+    conn.request(method, path, payload, {"Content-Type": "application/json", **(headers or {})})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, dict(response.getheaders()), json.loads(data) if data else None
+
+
 def request(
     port: int,
     method: str,
@@ -46,13 +64,8 @@ def request(
     headers: dict[str, str] | None = None,
     timeout: float = 30,
 ) -> tuple[int, Any]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    payload = json.dumps(body).encode() if body is not None else None
-    conn.request(method, path, payload, {"Content-Type": "application/json", **(headers or {})})
-    response = conn.getresponse()
-    data = response.read()
-    conn.close()
-    return response.status, json.loads(data) if data else None
+    status, _, data = exchange(port, method, path, body, headers, timeout)
+    return status, data
 
 
 class ServiceProcess:
@@ -154,3 +167,9 @@ class Web(ServiceProcess):
 
     def call(self, method: str, path: str, body: Any = None, **headers: str) -> tuple[int, Any]:
         return request(self.port, method, path, body, headers)
+
+    def exchange(
+        self, method: str, path: str, body: Any = None, **headers: str
+    ) -> tuple[int, dict[str, str], Any]:
+        """Like ``call``, with the response's headers too."""
+        return exchange(self.port, method, path, body, headers)

@@ -1,9 +1,10 @@
 """The service's features: one folder each, found by looking, never by a list to keep.
 
 A folder here is a feature when its package defines ``feature``, an object with the shape
-of ``Feature`` below (each feature annotates it, so mypy checks it): its routers, the job
-kinds it runs, its own settings classes, its Alembic branch, and optional startup/shutdown
-work and OpenAPI additions. Adding a use case adds a folder; no other file changes.
+of ``Feature`` below (each feature annotates it, so mypy checks it): its routers, the kinds
+of background task it runs, its own settings classes, its Alembic branch, and optional
+startup/shutdown work and OpenAPI additions. Adding a use case adds a folder; no other file
+changes.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ if TYPE_CHECKING:
     from ..core.services import Services
     from ..core.settings import Settings
 
-JobHandler = Callable[["Services", dict[str, Any]], Awaitable[dict[str, Any]]]
-"""Run one job of a kind: its payload in, the result to store out (ValueError: no retry)."""
+TaskHandler = Callable[["Services", dict[str, Any]], Awaitable[dict[str, Any]]]
+"""Run one background task of a kind: its payload in, the result to store out (ValueError:
+the input cannot succeed, no retry)."""
 Lifespan = Callable[[FastAPI, "Services"], AbstractAsyncContextManager[None]]
 Documenter = Callable[[dict[str, Any], "Settings"], None]
 
 
 @runtime_checkable
 class Feature(Protocol):
-    """What a feature gives the app, the worker and the migrations."""
+    """What a feature gives the app, the background processes and the migrations."""
 
     @property
     def name(self) -> str: ...
@@ -41,7 +43,7 @@ class Feature(Protocol):
     def routers(self) -> Sequence[APIRouter]: ...
 
     @property
-    def job_kinds(self) -> Mapping[str, JobHandler]: ...
+    def tasks(self) -> Mapping[str, TaskHandler]: ...
 
     @property
     def settings(self) -> Sequence[type[BaseSettings]]: ...
@@ -73,7 +75,7 @@ class FeatureSpec:
 
     name: str
     routers: Sequence[APIRouter] = ()
-    job_kinds: Mapping[str, JobHandler] = field(default_factory=dict)
+    tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     settings: Sequence[type[BaseSettings]] = ()
     migrations: Path | None = None
     on_lifespan: Lifespan = _nothing
@@ -99,9 +101,9 @@ def discover() -> tuple[Feature, ...]:
     return tuple(found)
 
 
-def job_kinds() -> dict[str, JobHandler]:
-    """Every feature's job kinds, by the name stored on the job."""
-    return {kind: run for feature in discover() for kind, run in feature.job_kinds.items()}
+def background_tasks() -> dict[str, TaskHandler]:
+    """Every feature's kinds of background task, by the name stored with each task."""
+    return {kind: run for feature in discover() for kind, run in feature.tasks.items()}
 
 
 def settings_classes() -> list[type[BaseSettings]]:

@@ -26,7 +26,7 @@ import structlog
 from ..core.database import DATABASE_ERRORS
 from ..core.redaction import Redactor, secret_values
 from ..core.services import Services
-from ..features import JobHandler, job_kinds
+from ..features import TaskHandler, background_tasks
 from ..llm.provider import ProviderError
 from . import store
 from .models import FINAL_STATUSES, JobStatus
@@ -40,7 +40,7 @@ CHECK_EVERY_S = 1.0
 class JobRunner:
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.handlers: dict[str, JobHandler] = job_kinds()
+        self.handlers: dict[str, TaskHandler] = background_tasks()
         self.config = services.config(JobSettings)
         self.redactor = Redactor(secret_values(dict(services.settings)))
         self.running: set[asyncio.Task[Any]] = set()

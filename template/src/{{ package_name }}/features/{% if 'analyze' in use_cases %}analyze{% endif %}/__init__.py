@@ -11,7 +11,7 @@ from .settings import AnalyzeSettings
 feature: Feature = FeatureSpec(
     name="analyze",
     routers=[routes.router],
-    job_kinds={job.KIND: job.run},
+    tasks={job.KIND: job.run},
     settings=[AnalyzeSettings],
     migrations=Path(__file__).parent / "migrations",
     on_document=routes.document,

@@ -5,6 +5,4 @@ from __future__ import annotations
 from .. import Feature, FeatureSpec
 from . import job, routes
 
-feature: Feature = FeatureSpec(
-    name="generate", routers=[routes.router], job_kinds={job.KIND: job.run}
-)
+feature: Feature = FeatureSpec(name="generate", routers=[routes.router], tasks={job.KIND: job.run})

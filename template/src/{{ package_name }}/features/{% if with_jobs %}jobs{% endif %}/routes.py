@@ -29,7 +29,7 @@ from ...jobs.queue import JobQueue
 from ...jobs.recovery import keep_sweeping
 from ...jobs.runner import JobRunner
 from ...jobs.settings import JobSettings
-from .. import job_kinds
+from .. import background_tasks
 
 log = structlog.get_logger(__name__)
 router = v1_router("jobs")
@@ -224,4 +224,4 @@ def document(openapi: dict[str, Any], settings: Settings) -> None:
     """Declare the job kinds as an enum: the features that run jobs are known by now."""
     for name in ("JobSummary", "JobOut"):
         kind = openapi["components"]["schemas"][name]["properties"]["kind"]
-        kind["enum"] = sorted(job_kinds())
+        kind["enum"] = sorted(background_tasks())
