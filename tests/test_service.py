@@ -169,9 +169,10 @@ def test_config_error_is_named_without_traceback(
         )
         elapsed = time.monotonic() - started
         assert result.returncode == 78
-        assert "Traceback" not in result.stdout + result.stderr
-        named = [line.split(":")[1].strip() for line in result.stderr.strip().splitlines()]
-        assert named == expected
+        assert result.stderr == "" and "Traceback" not in result.stdout
+        lines = [json.loads(line) for line in result.stdout.splitlines()]
+        assert [line["event"] for line in lines] == ["config.invalid"] * len(expected)
+        assert [line["variable"] for line in lines] == expected
         assert elapsed < 5, elapsed
 
 
@@ -184,13 +185,15 @@ def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path)
         text=True,
         check=True,
     ).stdout
-    assert [line.split()[0] for line in listed.splitlines()] == ["migrate", "check"]
+    names = [json.loads(line)["name"] for line in listed.splitlines()]
+    assert names[:3] == ["migrate", "check", "release-info"]
     env = clean_env(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'c.db'}")
     before = subprocess.run(
         _command(project, "admin", "check"), cwd=project, env=env, capture_output=True, text=True
     )
     assert before.returncode == 1
-    assert "database  FAILED" in before.stdout and "run migrate" in before.stdout
+    found = {line["component"]: line for line in _events(before.stdout, "admin.check")}
+    assert found["database"]["ok"] is False and "run migrate" in found["database"]["detail"]
     subprocess.run(
         _command(project, "admin", "migrate"), cwd=project, env=env, check=True, capture_output=True
     )
@@ -198,11 +201,13 @@ def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path)
         _command(project, "admin", "check"), cwd=project, env=env, capture_output=True, text=True
     )
     assert after.returncode == 0, after.stdout
-    assert [line.split()[:2] for line in after.stdout.splitlines() if line[:1] != "{"] == [
-        ["config", "ok"],
-        ["database", "ok"],
-        ["provider", "ok"],
-    ]
+    checked = [(line["component"], line["ok"]) for line in _events(after.stdout, "admin.check")]
+    assert checked == [("config", True), ("database", True), ("provider", True)]
+
+
+def _events(output: str, event: str) -> list[dict[str, Any]]:
+    lines = [json.loads(line) for line in output.splitlines()]  # every line is JSON
+    return [line for line in lines if line["event"] == event]
 
 
 def test_built_wheel_runs_release_and_check_outside_the_project(

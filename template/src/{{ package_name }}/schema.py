@@ -7,6 +7,7 @@ sorted and joined with ``+``: for example ``0001+0002``.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,8 @@ MIGRATION_LOCK_KEY = 0x6D6967726174696F
 def alembic_config(database_url: str) -> Config:
     from alembic.config import Config  # imported here: alembic costs half a second
 
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
+
     config = Config()
     config.set_main_option("script_location", f"{__package__}:core/migrations")
     folders = [str(folder) for folder in migration_folders()]  # imports every feature's tables
@@ -42,11 +45,15 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def head_revision() -> str | None:
+def migration_heads() -> list[str]:
+    """Every migration branch's head revision, sorted."""
     from alembic.script import ScriptDirectory
 
-    heads = ScriptDirectory.from_config(alembic_config("")).get_heads()
-    return "+".join(sorted(heads)) or None
+    return sorted(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
+def head_revision() -> str | None:
+    return "+".join(migration_heads()) or None
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

@@ -2,7 +2,8 @@
 
 The service's own structlog events, uvicorn's error and access logs and any library's
 standard-library logging all go through one handler with one JSON formatter. Every line
-carries ``timestamp``, ``level``, ``event`` and ``request_id`` (null outside a request).
+carries ``timestamp``, ``level``, ``event``, ``request_id`` (null outside a request) and the
+release's ``version`` and ``commit`` (``release.py``), so that a line names the build it came from.
 
 Exceptions are logged with their type, message and traceback, never the frames' local
 variables (one of them may hold a request's ``Authorization`` header), and every line goes
@@ -20,6 +21,7 @@ from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor
 
 from .redaction import REDACTOR
+from .release import current as current_release
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 
@@ -27,6 +29,14 @@ UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 def _default_request_id(_: Any, __: str, event_dict: EventDict) -> EventDict:
     event_dict.setdefault("request_id", None)
     return event_dict
+
+
+def _release_fields(version: str, commit: str | None) -> Processor:
+    def add(_: Any, __: str, event_dict: EventDict) -> EventDict:
+        event_dict["version"], event_dict["commit"] = version, commit
+        return event_dict
+
+    return add
 
 
 def _access_fields(_: Any, __: str, event_dict: EventDict) -> EventDict:
@@ -59,9 +69,11 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
     ``secrets`` are masked wherever they appear (see ``redaction.py``).
     """
     REDACTOR.add(secrets or [])
+    release = current_release()
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _default_request_id,
+        _release_fields(release.version, release.commit),
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

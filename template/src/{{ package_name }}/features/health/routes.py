@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from ... import schema
 from ...core.database import DATABASE_ERRORS
 from ...core.errors import ErrorBody, error_body
+from ...core.release import current as current_release
 from ...core.responses import SafeJSONResponse
 from ...deps import ServicesDep
 
@@ -24,6 +25,8 @@ head_revision = cache(schema.head_revision)
 
 class Alive(BaseModel):
     status: Literal["ok"]
+    version: str
+    commit: str | None
 
 
 class Ready(BaseModel):
@@ -39,9 +42,10 @@ class NotReady(ErrorBody):
 
 
 @router.get("/healthz", response_model=Alive)
-async def healthz() -> dict[str, str]:
-    """Liveness: 200 while the process runs."""
-    return {"status": "ok"}
+async def healthz() -> dict[str, str | None]:
+    """Liveness: 200 while the process runs, with the release it runs."""
+    release = current_release()
+    return {"status": "ok", "version": release.version, "commit": release.commit}
 
 
 @router.get(

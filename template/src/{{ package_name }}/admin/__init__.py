@@ -1,0 +1,21 @@
+"""Admin processes (factor XII): one-off tasks with the same code, config and logs as ``serve``.
+
+Each task is a module here that defines ``task``; ``TASKS`` names them for the console
+script, which lists them in ``admin --help`` and ``admin tasks``. A task writes JSON events
+through the log, like every other process, and exits 0, or 1 with one ``admin.task_failed``
+line that names the problem (``AdminError``), never a traceback.
+"""
+
+from __future__ import annotations
+
+from . import checks, migrations, release_info
+from .migrations import migrate
+from .task import AdminError, AdminTask
+
+TASKS: dict[str, AdminTask] = {
+    "migrate": migrations.task,
+    "check": checks.task,
+    "release-info": release_info.task,
+}
+
+__all__ = ["TASKS", "AdminError", "AdminTask", "migrate"]
