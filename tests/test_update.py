@@ -15,7 +15,7 @@ import pytest
 
 from tooling.env import COPIER, UV, clean_env
 
-from .conftest import check_project, run
+from .conftest import AFTER_UPDATE_TESTS, check_project, run
 from .template_versions import (
     GIT_IDENTITY,
     NEW_SERVER_LINE,
@@ -116,7 +116,7 @@ def test_update_keeps_edits_brings_changes_and_runs_migrations(
     assert not list(project.rglob("*.rej"))
     assert leftovers(project).returncode == 0
     commit(project, "update to v0.2.0")
-    check_project(project)
+    check_project(project, AFTER_UPDATE_TESTS)
 
 
 @pytest.mark.parametrize("mode", ["inline", "rej"])
@@ -169,7 +169,7 @@ def test_update_with_new_answers_adds_use_cases_and_providers(
     check = run(project, UV, "run", "--frozen", "acme-helper", "admin", "check")
     assert "schema at 0004+0006" in check.stdout  # conversations and jobs, with owners and leases
     commit(project, "update with generate and anthropic")
-    check_project(project)
+    check_project(project, AFTER_UPDATE_TESTS)
 
 
 def test_update_needs_trust_and_skip_tasks_still_migrates(
@@ -228,4 +228,4 @@ def test_update_from_the_last_release_moves_files_and_keeps_edits(tmp_path: Path
     assert not list(project.rglob("*.rej")) and not (project / ".git/copier-moves").exists()
     assert leftovers(project).returncode == 0
     commit(project, "update to the feature layout")
-    check_project(project)
+    check_project(project, AFTER_UPDATE_TESTS)
