@@ -336,6 +336,22 @@ def test_manifests_hold_what_production_needs(
         assert selector == deployment["spec"]["selector"]["matchLabels"]
 
 
+# Measured (docs/deploying.md): one process holds at most SQLAlchemy's pool, 5 connections
+# kept plus 10 of overflow, under 64 concurrent chats; the migrate Job holds 1 while it runs.
+CONNECTIONS_PER_PROCESS = 15
+MIGRATE_CONNECTIONS = 1
+# Postgres's default max_connections (100) less its superuser_reserved_connections (3).
+POSTGRES_CONNECTIONS = 100 - 3
+
+
+def test_prod_autoscaling_ceiling_fits_one_default_postgres(
+    overlays: dict[str, list[dict[str, Any]]],
+) -> None:
+    hpas = _by_kind(overlays["prod"], "HorizontalPodAutoscaler").values()
+    ceiling = sum(hpa["spec"]["maxReplicas"] for hpa in hpas) * CONNECTIONS_PER_PROCESS
+    assert ceiling + MIGRATE_CONNECTIONS <= POSTGRES_CONNECTIONS, ceiling
+
+
 def test_secret_example_names_keys_without_values(rendered: Rendered) -> None:
     base = rendered.path / "deploy/kubernetes/base"
     kustomization = yaml.safe_load((base / "kustomization.yaml").read_text())
