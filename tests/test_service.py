@@ -245,7 +245,9 @@ def test_procfile_and_dockerfile_follow_build_release_run(project: Path) -> None
     ]
     dockerfile = (project / "Dockerfile").read_text()
     assert dockerfile.count("FROM ") == 2
-    assert "USER app" in dockerfile
+    assert "USER 10001:10001" in dockerfile  # numeric: Kubernetes can verify runAsNonRoot
+    assert "chown" not in dockerfile  # nothing in the image is the service's to write
+    assert "HEALTHCHECK" in dockerfile and '"-m", "acme_helper.healthcheck"]' in dockerfile
     assert f'ENTRYPOINT ["{SLUG}"]' in dockerfile
     assert ".env" in (project / ".dockerignore").read_text().split()
     assert os.access(project / ".venv" / "bin" / SLUG, os.X_OK)

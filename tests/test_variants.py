@@ -249,7 +249,8 @@ def test_a_use_case_more_adds_only_its_folders(copier_template: Path, tmp_path: 
         name for name in added if name.endswith(".py") and not name.startswith(own + jobs_wiring)
     }
     assert outside == set(), outside
-    assert changed == {"src/acme_helper/cli.py"}, changed  # its `worker` command
+    # Its `worker` command, and the health check of a worker's container (its own port).
+    assert changed == {"src/acme_helper/cli.py", "src/acme_helper/healthcheck.py"}, changed
     assert any(name.startswith("src/acme_helper/features/analyze/migrations/") for name in added)
 
     added, changed = _added_and_changed(

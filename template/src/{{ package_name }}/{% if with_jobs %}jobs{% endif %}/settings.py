@@ -15,3 +15,5 @@ class JobSettings(BaseSettings):
     job_max_attempts: int = Field(default=3, ge=1, le=20)
     job_retry_backoff_s: float = Field(default=1.0, ge=0, le=600)
     job_redelivery_s: float = Field(default=300.0, gt=0)
+    # The worker's own health endpoint (GET /healthz on this port): 0 = none.
+    worker_health_port: int = Field(default=0, ge=0, le=65535)

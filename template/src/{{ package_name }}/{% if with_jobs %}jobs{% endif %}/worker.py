@@ -8,6 +8,9 @@ is redelivered about then too. While it runs, a job is held twice: by its lease 
 database (``runner``) and by its stream message, kept from other workers
 (``redis_stream``). Each worker also sweeps the jobs whose lease lapsed, at startup and
 every ``JOB_REDELIVERY_S`` (``recovery``), for the jobs whose message was lost.
+
+With ``WORKER_HEALTH_PORT`` set, it answers ``GET /healthz`` on that port (``health``): the
+liveness probe of a worker container.
 """
 
 from __future__ import annotations
@@ -30,6 +33,19 @@ log = structlog.get_logger(__name__)
 
 
 async def _work(settings: Settings) -> None:
+    from .health import health_server
+    from .settings import JobSettings
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    # Up first, while Redis may still be away: a worker waiting for it is alive, not stuck.
+    async with health_server(JobSettings().worker_health_port, stopping):
+        await _consume(settings, stopping)
+
+
+async def _consume(settings: Settings, stopping: asyncio.Event) -> None:
     from taskiq.receiver import Receiver
 
     from ..core.services import build_services, close_services
@@ -39,10 +55,6 @@ async def _work(settings: Settings) -> None:
     from .runner import JobRunner
     from .settings import JobSettings
 
-    stopping = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stopping.set)
     services = build_services(settings, stopping)
     jobs = services.config(JobSettings)
     broker = build_broker(settings, jobs)
