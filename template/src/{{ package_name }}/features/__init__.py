@@ -2,7 +2,8 @@
 
 A folder here is a feature when its package defines ``feature``, an object with the shape
 of ``Feature`` below (each feature annotates it, so mypy checks it): its routers, the kinds
-of background task it runs, its own settings classes, its Alembic branch, and optional
+of background task it runs, its own settings classes, its Alembic branch, the shared settings
+it needs in production, and optional
 startup/shutdown work and OpenAPI additions. Adding a use case adds a folder; no other file
 changes.
 """
@@ -51,6 +52,11 @@ class Feature(Protocol):
     @property
     def migrations(self) -> Path | None: ...
 
+    @property
+    def production_needs(self) -> Mapping[str, str]:
+        """Shared settings this feature cannot do without in production: name -> why."""
+        ...
+
     def lifespan(self, app: FastAPI, services: Services) -> AbstractAsyncContextManager[None]:
         """Entered when the app starts, left when it stops."""
         ...
@@ -78,6 +84,7 @@ class FeatureSpec:
     tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     settings: Sequence[type[BaseSettings]] = ()
     migrations: Path | None = None
+    production_needs: Mapping[str, str] = field(default_factory=dict)
     on_lifespan: Lifespan = _nothing
     on_document: Documenter = _no_document
 
@@ -109,6 +116,11 @@ def background_tasks() -> dict[str, TaskHandler]:
 def settings_classes() -> list[type[BaseSettings]]:
     """The features' own settings classes (core settings are ``core/settings.py``)."""
     return [cls for feature in discover() for cls in feature.settings]
+
+
+def production_needs() -> dict[str, str]:
+    """Every feature's ``production_needs``: a shared setting's name -> why it is needed."""
+    return {name: why for feature in discover() for name, why in feature.production_needs.items()}
 
 
 def migration_folders() -> list[Path]:
