@@ -2,9 +2,10 @@
 
 A folder here is a feature when its package defines ``feature``, an object with the shape
 of ``Feature`` below (each feature annotates it, so mypy checks it): its routers, the kinds
-of background task it runs, its own settings classes, its Alembic branch, and optional
-startup/shutdown work and OpenAPI additions. Adding a use case adds a folder; no other file
-changes.
+of background task it runs, its own settings classes, its Alembic branch, what ``admin
+purge`` may delete of its rows (``retention``) and where ``admin usage`` finds the tokens it
+stored (``usage``), and optional startup/shutdown work and OpenAPI additions. Adding a use
+case adds a folder; no other file changes.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from fastapi import APIRouter, FastAPI
 from pydantic_settings import BaseSettings
 
 if TYPE_CHECKING:
+    from ..core.retention import Retention
     from ..core.services import Services
     from ..core.settings import Settings
+    from ..core.usage import UsageRows
 
 TaskHandler = Callable[["Services", dict[str, Any]], Awaitable[dict[str, Any]]]
 """Run one background task of a kind: its payload in, the result to store out (ValueError:
@@ -50,6 +53,16 @@ class Feature(Protocol):
 
     @property
     def migrations(self) -> Path | None: ...
+
+    @property
+    def retention(self) -> Sequence[Retention]:
+        """The kinds of row ``admin purge --older-than AGE`` deletes once past the age."""
+        ...
+
+    @property
+    def usage(self) -> Sequence[UsageRows]:
+        """Where the feature stored its LLM calls' tokens, for ``admin usage``."""
+        ...
 
     def lifespan(self, app: FastAPI, services: Services) -> AbstractAsyncContextManager[None]:
         """Entered when the app starts, left when it stops."""
@@ -78,6 +91,8 @@ class FeatureSpec:
     tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     settings: Sequence[type[BaseSettings]] = ()
     migrations: Path | None = None
+    retention: Sequence[Retention] = ()
+    usage: Sequence[UsageRows] = ()
     on_lifespan: Lifespan = _nothing
     on_document: Documenter = _no_document
 
@@ -109,6 +124,16 @@ def background_tasks() -> dict[str, TaskHandler]:
 def settings_classes() -> list[type[BaseSettings]]:
     """The features' own settings classes (core settings are ``core/settings.py``)."""
     return [cls for feature in discover() for cls in feature.settings]
+
+
+def retention_policies() -> list[Retention]:
+    """Every kind of row the features let ``admin purge`` delete."""
+    return [kind for feature in discover() for kind in feature.retention]
+
+
+def usage_sources() -> list[UsageRows]:
+    """Every place the features stored the tokens of their LLM calls."""
+    return [source for feature in discover() for source in feature.usage]
 
 
 def migration_folders() -> list[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import jobs
+from ...jobs.records import RETENTION
 from ...jobs.settings import JobSettings
 from .. import Feature, FeatureSpec
 from . import routes
@@ -14,6 +15,7 @@ feature: Feature = FeatureSpec(
     routers=[routes.router],
     settings=[JobSettings],
     migrations=Path(jobs.__file__).parent / "migrations",
+    retention=[RETENTION],
     on_lifespan=routes.lifespan,
     on_document=routes.document,
 )
