@@ -192,7 +192,7 @@ def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path)
         _command(project, "admin", "check"), cwd=project, env=env, capture_output=True, text=True
     )
     assert before.returncode == 1
-    found = {line["component"]: line for line in _events(before.stdout, "admin.check")}
+    found = {line["component"]: line for line in _admin_events(before.stdout, "admin.check")}
     assert found["database"]["ok"] is False and "run migrate" in found["database"]["detail"]
     subprocess.run(
         _command(project, "admin", "migrate"), cwd=project, env=env, check=True, capture_output=True
@@ -201,11 +201,11 @@ def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path)
         _command(project, "admin", "check"), cwd=project, env=env, capture_output=True, text=True
     )
     assert after.returncode == 0, after.stdout
-    checked = [(line["component"], line["ok"]) for line in _events(after.stdout, "admin.check")]
+    checked = [(line["component"], line["ok"]) for line in _admin_events(after.stdout, "admin.check")]
     assert checked == [("config", True), ("database", True), ("provider", True)]
 
 
-def _events(output: str, event: str) -> list[dict[str, Any]]:
+def _admin_events(output: str, event: str) -> list[dict[str, Any]]:
     lines = [json.loads(line) for line in output.splitlines()]  # every line is JSON
     return [line for line in lines if line["event"] == event]
 

@@ -11,7 +11,8 @@ from .support.probes import PROBES, Probe
 
 
 def test_healthz(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok"}
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body.keys() == {"status", "version", "commit"}
 
 
 def test_readyz_when_migrated(client: TestClient) -> None:

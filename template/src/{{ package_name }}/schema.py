@@ -7,7 +7,6 @@ sorted and joined with ``+``: for example ``0001+0002``.
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -28,8 +27,6 @@ MIGRATION_LOCK_KEY = 0x6D6967726174696F
 
 def alembic_config(database_url: str) -> Config:
     from alembic.config import Config  # imported here: alembic costs half a second
-
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # one line per plugin
 
     config = Config()
     config.set_main_option("script_location", f"{__package__}:core/migrations")
@@ -54,6 +51,30 @@ def migration_heads() -> list[str]:
 
 def head_revision() -> str | None:
     return "+".join(migration_heads()) or None
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision this code's migrations know, heads and their ancestors."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config(""))
+    return frozenset(script.revision for script in scripts.walk_revisions())
+
+
+def is_current_enough(current: str | None, heads: str | None, known: frozenset[str]) -> bool:
+    """Can this code serve a database at ``current``? At its heads, or past them.
+
+    Past them: a newer release has migrated already (each branch at a revision this code does
+    not know), while this one still serves, during a rollout. Its migrations only add
+    (expand, then contract a release later), so the older code keeps working meanwhile.
+    Behind (a branch at a known revision older than its head, or missing): not ready.
+    """
+    if current == heads:
+        return True
+    at = set(current.split("+")) if current else set()
+    ahead = at - known
+    expected = set(heads.split("+")) if heads else set()
+    return bool(ahead) and at - ahead <= expected and len(at) >= len(expected)
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:

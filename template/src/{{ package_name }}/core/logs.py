@@ -24,6 +24,8 @@ from .redaction import REDACTOR
 from .release import current as current_release
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
+# Libraries' loggers that say nothing an operator needs at INFO.
+QUIET_LOGGERS = {"alembic.runtime.plugins": logging.WARNING}  # a line per plugin, at each start
 
 
 def _default_request_id(_: Any, __: str, event_dict: EventDict) -> EventDict:
@@ -103,4 +105,6 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    for name, quiet_level in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(max(quiet_level, logging.getLevelName(level)))
     logging.captureWarnings(True)

@@ -2,10 +2,10 @@
 
 A folder here is a feature when its package defines ``feature``, an object with the shape
 of ``Feature`` below (each feature annotates it, so mypy checks it): its routers, the kinds
-of background task it runs, its own settings classes, its Alembic branch, what ``admin
-purge`` may delete of its rows (``retention``) and where ``admin usage`` finds the tokens it
-stored (``usage``), and optional startup/shutdown work and OpenAPI additions. Adding a use
-case adds a folder; no other file changes.
+of background task it runs, its own settings classes, its Alembic branch, the shared settings
+it needs in production, what ``admin purge`` may delete of its rows (``retention``) and where
+``admin usage`` finds the tokens it stored (``usage``), and optional startup/shutdown work and
+OpenAPI additions. Adding a use case adds a folder; no other file changes.
 """
 
 from __future__ import annotations
@@ -55,6 +55,11 @@ class Feature(Protocol):
     def migrations(self) -> Path | None: ...
 
     @property
+    def production_needs(self) -> Mapping[str, str]:
+        """Shared settings this feature cannot do without in production: name -> why."""
+        ...
+
+    @property
     def retention(self) -> Sequence[Retention]:
         """The kinds of row ``admin purge --older-than AGE`` deletes once past the age."""
         ...
@@ -91,6 +96,7 @@ class FeatureSpec:
     tasks: Mapping[str, TaskHandler] = field(default_factory=dict)
     settings: Sequence[type[BaseSettings]] = ()
     migrations: Path | None = None
+    production_needs: Mapping[str, str] = field(default_factory=dict)
     retention: Sequence[Retention] = ()
     usage: Sequence[UsageRows] = ()
     on_lifespan: Lifespan = _nothing
@@ -124,6 +130,11 @@ def background_tasks() -> dict[str, TaskHandler]:
 def settings_classes() -> list[type[BaseSettings]]:
     """The features' own settings classes (core settings are ``core/settings.py``)."""
     return [cls for feature in discover() for cls in feature.settings]
+
+
+def production_needs() -> dict[str, str]:
+    """Every feature's ``production_needs``: a shared setting's name -> why it is needed."""
+    return {name: why for feature in discover() for name, why in feature.production_needs.items()}
 
 
 def retention_policies() -> list[Retention]:

@@ -21,6 +21,7 @@ READY_TIMEOUT_S = 2.0
 NOT_READY_ERRORS: tuple[type[Exception], ...] = (*DATABASE_ERRORS, TimeoutError)
 
 head_revision = cache(schema.head_revision)
+known_revisions = cache(schema.known_revisions)
 
 
 class Alive(BaseModel):
@@ -54,14 +55,16 @@ async def healthz() -> dict[str, str | None]:
     responses={503: {"model": NotReady, "description": "Not ready, with the reason"}},
 )
 async def readyz(services: ServicesDep) -> SafeJSONResponse:
-    """Readiness: the database answers and its schema is at the latest migration."""
+    """Readiness: the database answers and its schema is at this code's latest migration, or
+    past it (a newer release migrated during a rollout: ``schema.is_current_enough``)."""
     expected = await asyncio.to_thread(head_revision)  # cached after the first call
+    known = await asyncio.to_thread(known_revisions)
     try:
         async with asyncio.timeout(READY_TIMEOUT_S):
             current = await schema.current_revision(services.engine)
     except NOT_READY_ERRORS as exc:
         return _not_ready(f"database unreachable ({type(exc).__name__})")
-    if current != expected:
+    if not schema.is_current_enough(current, expected, known):
         return _not_ready(
             f"database schema is at {current or 'nothing'}, expected {expected}: "
             "run the migrate admin task"

@@ -15,6 +15,9 @@ feature: Feature = FeatureSpec(
     routers=[routes.router],
     settings=[JobSettings],
     migrations=Path(jobs.__file__).parent / "migrations",
+    production_needs={
+        "redis_url": "without Redis, jobs run inside the web process and are lost with it",
+    },
     retention=[RETENTION],
     on_lifespan=routes.lifespan,
     on_document=routes.document,
