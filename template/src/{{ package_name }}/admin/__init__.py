@@ -8,7 +8,7 @@ line that names the problem (``AdminError``), never a traceback.
 
 from __future__ import annotations
 
-from . import checks, migrations, release_info
+from . import checks, migrations, prompts, purge, release_info, usage
 from .migrations import migrate
 from .task import AdminError, AdminTask
 
@@ -16,6 +16,9 @@ TASKS: dict[str, AdminTask] = {
     "migrate": migrations.task,
     "check": checks.task,
     "release-info": release_info.task,
+    "prompts": prompts.task,
+    "purge": purge.task,
+    "usage": usage.task,
 }
 
 __all__ = ["TASKS", "AdminError", "AdminTask", "migrate"]

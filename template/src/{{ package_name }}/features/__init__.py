@@ -3,9 +3,9 @@
 A folder here is a feature when its package defines ``feature``, an object with the shape
 of ``Feature`` below (each feature annotates it, so mypy checks it): its routers, the kinds
 of background task it runs, its own settings classes, its Alembic branch, the shared settings
-it needs in production, and optional
-startup/shutdown work and OpenAPI additions. Adding a use case adds a folder; no other file
-changes.
+it needs in production, what ``admin purge`` may delete of its rows (``retention``) and where
+``admin usage`` finds the tokens it stored (``usage``), and optional startup/shutdown work and
+OpenAPI additions. Adding a use case adds a folder; no other file changes.
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from fastapi import APIRouter, FastAPI
 from pydantic_settings import BaseSettings
 
 if TYPE_CHECKING:
+    from ..core.retention import Retention
     from ..core.services import Services
     from ..core.settings import Settings
+    from ..core.usage import UsageRows
 
 TaskHandler = Callable[["Services", dict[str, Any]], Awaitable[dict[str, Any]]]
 """Run one background task of a kind: its payload in, the result to store out (ValueError:
@@ -57,6 +59,16 @@ class Feature(Protocol):
         """Shared settings this feature cannot do without in production: name -> why."""
         ...
 
+    @property
+    def retention(self) -> Sequence[Retention]:
+        """The kinds of row ``admin purge --older-than AGE`` deletes once past the age."""
+        ...
+
+    @property
+    def usage(self) -> Sequence[UsageRows]:
+        """Where the feature stored its LLM calls' tokens, for ``admin usage``."""
+        ...
+
     def lifespan(self, app: FastAPI, services: Services) -> AbstractAsyncContextManager[None]:
         """Entered when the app starts, left when it stops."""
         ...
@@ -85,6 +97,8 @@ class FeatureSpec:
     settings: Sequence[type[BaseSettings]] = ()
     migrations: Path | None = None
     production_needs: Mapping[str, str] = field(default_factory=dict)
+    retention: Sequence[Retention] = ()
+    usage: Sequence[UsageRows] = ()
     on_lifespan: Lifespan = _nothing
     on_document: Documenter = _no_document
 
@@ -121,6 +135,16 @@ def settings_classes() -> list[type[BaseSettings]]:
 def production_needs() -> dict[str, str]:
     """Every feature's ``production_needs``: a shared setting's name -> why it is needed."""
     return {name: why for feature in discover() for name, why in feature.production_needs.items()}
+
+
+def retention_policies() -> list[Retention]:
+    """Every kind of row the features let ``admin purge`` delete."""
+    return [kind for feature in discover() for kind in feature.retention]
+
+
+def usage_sources() -> list[UsageRows]:
+    """Every place the features stored the tokens of their LLM calls."""
+    return [source for feature in discover() for source in feature.usage]
 
 
 def migration_folders() -> list[Path]:

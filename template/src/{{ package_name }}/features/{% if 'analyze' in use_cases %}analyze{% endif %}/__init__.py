@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import Feature, FeatureSpec
-from . import job, routes
+from . import job, records, routes
 from .settings import AnalyzeSettings
 
 feature: Feature = FeatureSpec(
@@ -14,5 +14,7 @@ feature: Feature = FeatureSpec(
     tasks={job.KIND: job.run},
     settings=[AnalyzeSettings],
     migrations=Path(__file__).parent / "migrations",
+    retention=[records.RETENTION],
+    usage=[records.USAGE],
     on_document=routes.document,
 )

@@ -36,4 +36,9 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         "insights": completion.text,
         "model": completion.model,
         "prompt_version": prompt.version_tag,
+        "usage": {
+            "input_tokens": completion.usage.input_tokens,
+            "output_tokens": completion.usage.output_tokens,
+            "requests": 1,
+        },
     }

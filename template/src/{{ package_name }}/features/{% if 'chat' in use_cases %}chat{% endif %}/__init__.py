@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from .. import Feature, FeatureSpec
-from . import routes
+from . import records, routes
 
 feature: Feature = FeatureSpec(
     name="chat",
     routers=[routes.router],
     migrations=Path(__file__).parent / "migrations",
+    retention=[records.RETENTION],
+    usage=[records.USAGE],
 )

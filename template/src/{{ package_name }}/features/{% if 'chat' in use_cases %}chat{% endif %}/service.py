@@ -7,6 +7,7 @@ reply is stored only once complete, streamed or not. The service knows nothing o
 
 from __future__ import annotations
 
+import string
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,13 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ...llm.gateway import LLMGateway
 from ...llm.prompts import Prompt, load
 from ...llm.provider import ChatMessage, Completion
-from . import store
+from . import identity, store
 
 
 @cache
 def chat_prompt() -> Prompt:
-    """The versioned system prompt, ``prompts/chat.md``."""
-    return load(__package__, "chat")
+    """The versioned system prompt, ``prompts/chat.md``, with the service's name filled in."""
+    prompt = load(__package__, "chat")
+    text = string.Template(prompt.text).safe_substitute(
+        service=identity.SERVICE, description=identity.DESCRIPTION
+    )
+    return Prompt(prompt.name, prompt.version, text)
 
 
 class UnknownConversation(LookupError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ...core.services import Services
@@ -15,7 +16,7 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
     template = templates().get(payload["template"])
     if template is None or template.version != payload["version"]:
         raise ValueError(f"template {payload['template']}@{payload['version']} is not available")
-    outputs = []
+    outputs: list[dict[str, Any]] = []
     for values in payload["items"]:
         completion = await services.llm.complete(
             template.prompt,
@@ -37,4 +38,17 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         result["items"] = outputs
     else:
         result.update(outputs[0])
+    # The job's calls together, for `admin usage`: one model (one gateway) for them all.
+    result["model"] = outputs[0]["model"]
+    result["usage"] = {
+        "input_tokens": _total(output["usage"]["input_tokens"] for output in outputs),
+        "output_tokens": _total(output["usage"]["output_tokens"] for output in outputs),
+        "requests": len(outputs),
+    }
     return result
+
+
+def _total(counts: Iterable[int | None]) -> int | None:
+    """The sum, or None when the provider reported none of them."""
+    known = [count for count in counts if count is not None]
+    return sum(known) if known else None

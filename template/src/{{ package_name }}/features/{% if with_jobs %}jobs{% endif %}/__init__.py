@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ... import jobs
+from ...jobs.records import RETENTION
 from ...jobs.settings import JobSettings
 from .. import Feature, FeatureSpec
 from . import routes
@@ -17,6 +18,7 @@ feature: Feature = FeatureSpec(
     production_needs={
         "redis_url": "without Redis, jobs run inside the web process and are lost with it",
     },
+    retention=[RETENTION],
     on_lifespan=routes.lifespan,
     on_document=routes.document,
 )

@@ -1,0 +1,37 @@
+"""What the admin tasks read of the stored conversations: their age, and their tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, exists, literal, select
+
+from ...core.retention import Dependent, Retention
+from ...core.usage import UsageRows, usage_rows
+from .models import Conversation, Message
+
+
+def inactive_since(cutoff: datetime) -> ColumnElement[bool]:
+    """Conversations whose last activity (started, or last message) is before ``cutoff``."""
+    recent = select(Message.id).where(
+        Message.conversation_id == Conversation.id, Message.created_at >= cutoff
+    )
+    return (Conversation.created_at < cutoff) & ~exists(recent)
+
+
+RETENTION = Retention(
+    kind="conversations",
+    key=Conversation.id,
+    expired=inactive_since,
+    dependents=[Dependent("messages", Message.conversation_id)],
+)
+
+USAGE: UsageRows = usage_rows(
+    at=Message.created_at,
+    owner=Conversation.owner,
+    model=Message.model,
+    input_tokens=Message.input_tokens,
+    output_tokens=Message.output_tokens,
+    requests=literal(1),
+).where(Message.conversation_id == Conversation.id, Message.role == "assistant")
+"""One row per stored reply: only complete replies are stored, each one provider call."""
