@@ -201,7 +201,9 @@ def test_admin_tasks_are_listed_and_check_reports(project: Path, tmp_path: Path)
         _command(project, "admin", "check"), cwd=project, env=env, capture_output=True, text=True
     )
     assert after.returncode == 0, after.stdout
-    checked = [(line["component"], line["ok"]) for line in _admin_events(after.stdout, "admin.check")]
+    checked = [
+        (line["component"], line["ok"]) for line in _admin_events(after.stdout, "admin.check")
+    ]
     assert checked == [("config", True), ("database", True), ("provider", True)]
 
 
