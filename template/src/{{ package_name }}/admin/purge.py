@@ -162,7 +162,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 task = AdminTask(
-    "delete conversations, ended jobs and datasets older than --older-than (--dry-run counts)",
+    "delete the stored data older than --older-than, in batches (--dry-run counts)",
     _run,
     _arguments,
 )
