@@ -55,7 +55,7 @@ def release_v2(repo: Path) -> None:
     for path in [repo / "copier.yml", *(repo / "template").rglob("*")]:
         if path.is_file() and "author_email" in path.read_text():
             path.write_text(path.read_text().replace("author_email", "maintainer_email"))
-    (repo / "template" / "deploy").mkdir()
+    (repo / "template" / "deploy").mkdir(exist_ok=True)
     shutil.move(repo / "template" / "Dockerfile.jinja", repo / "template" / "deploy")
     _replace(repo / SERVER, OLD_SERVER_LINE, NEW_SERVER_LINE)
     _replace(repo / "copier.yml", "\n_migrations:", "\n_migrations:" + MIGRATIONS.rstrip())

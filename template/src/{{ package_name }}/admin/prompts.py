@@ -141,18 +141,22 @@ def problems(prompts: list[PromptFile], lock: dict[str, Locked]) -> dict[str, st
     return found
 
 
+def _log_prompt(prompt: PromptFile, locked: bool) -> None:
+    log.info(
+        "admin.prompts.prompt",
+        prompt=prompt.name,
+        feature=prompt.feature,
+        prompt_version=prompt.version,
+        sha256=prompt.sha256,
+        locked=locked,
+    )
+
+
 def _check(prompts: list[PromptFile], path: Path) -> int:
     lock = read_lock(path)
     found = problems(prompts, lock)
     for prompt in prompts:
-        log.info(
-            "admin.prompts.prompt",
-            prompt=prompt.name,
-            feature=prompt.feature,
-            prompt_version=prompt.version,
-            sha256=prompt.sha256,
-            locked=prompt.name not in found,
-        )
+        _log_prompt(prompt, locked=prompt.name not in found)
     if found:
         raise AdminError("; ".join(found.values()))
     log.info("admin.prompts.done", prompts=len(prompts), lock=str(path))
@@ -170,14 +174,7 @@ def _lock(prompts: list[PromptFile], path: Path) -> int:
     if changed:
         path.write_text(text, "utf-8")
     for prompt in prompts:
-        log.info(
-            "admin.prompts.prompt",
-            prompt=prompt.name,
-            feature=prompt.feature,
-            prompt_version=prompt.version,
-            sha256=prompt.sha256,
-            locked=True,
-        )
+        _log_prompt(prompt, locked=True)
     log.info("admin.prompts.locked", prompts=len(prompts), lock=str(path), changed=changed)
     return 0
 

@@ -1,9 +1,8 @@
 """``admin purge --older-than 30d``: delete the rows the features keep past a retention age.
 
-Each feature declares what it lets go (``retention`` in ``features/__init__.py``):
-conversations with their messages once inactive that long, jobs that ended that long ago
-(never a queued or running one), datasets uploaded that long ago that no pending analysis
-needs. Rows go in batches of ``--batch-size``, each batch its own short transaction that
+Each feature declares what it lets go and when (``retention`` in ``features/__init__.py``):
+rows idle or ended that long ago, with the rows that depend on them, never one still in use or
+needed. Rows go in batches of ``--batch-size``, each batch its own short transaction that
 deletes a row's dependents first and re-checks the age in every statement: a purge holds no
 lock for long, a row that became active meanwhile stays, and one stopped halfway leaves no
 orphan. ``--dry-run`` only counts. One ``admin.purge.rows`` event per kind of row, then

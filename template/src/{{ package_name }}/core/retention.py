@@ -27,7 +27,7 @@ class Dependent:
     kind: str
     """The name their count is reported under (``messages``)."""
     key: InstrumentedAttribute[Any]
-    """Their column that holds the purged row's primary key (``Message.conversation_id``)."""
+    """Their column that holds the purged row's primary key (a child's foreign key)."""
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,9 @@ class Retention:
     """One kind of row ``admin purge --older-than AGE`` deletes."""
 
     kind: str
-    """The name its count is reported under (``conversations``)."""
+    """The name its count is reported under (the table's, in the plural)."""
     key: InstrumentedAttribute[Any]
-    """The table's primary key (``Conversation.id``): rows are picked and deleted by it."""
+    """The table's primary key: rows are picked and deleted by it."""
     expired: Expired
     """The rows past the cutoff, and only those that may go (a final job, say)."""
     dependents: Sequence[Dependent] = ()
