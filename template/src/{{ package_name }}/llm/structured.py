@@ -2,7 +2,7 @@
 
 ``complete_json`` asks through the gateway with the model's JSON schema (the provider's
 structured-output mode where it has one), validates the reply, and when it does not match
-asks ONCE more with the validation error appended to the conversation. A second invalid
+asks ONCE more with the validation error appended to the messages. A second invalid
 reply raises ``StructuredOutputError``, whose message names the problem: a job ends
 ``failed`` with it (a ``ValueError``: retrying the job would not help).
 """
@@ -97,17 +97,17 @@ async def complete_json(
 ) -> Structured[T]:
     """``model`` filled in by the LLM; StructuredOutputError after two invalid replies."""
     schema, check = output_schema(model), checker(model)
-    conversation = list(messages)
+    sent = list(messages)
     spent: list[Usage] = []
     for attempt in range(1, ATTEMPTS + 1):
         try:
             completion = await gateway.complete(
-                prompt, conversation, rate_key=rate_key, schema=schema, check=check
+                prompt, sent, rate_key=rate_key, schema=schema, check=check
             )
         except InvalidOutput as exc:
             spent.append(exc.completion.usage)
             found = exc.problem
-            conversation += [
+            sent += [
                 ChatMessage("assistant", exc.completion.text),
                 ChatMessage(
                     "user",
