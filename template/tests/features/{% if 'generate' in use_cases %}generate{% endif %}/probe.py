@@ -46,5 +46,5 @@ def say(client: httpx.Client, text: str) -> None:
 
 # A template that declares a schema: its answer is JSON, validated.
 STRUCTURED_JOB = JobProbe(
-    "generate", _start_product, _payload_product, text_field="data", reply_words=60
+    "generate", _start_product, _payload_product, text_field="data", reply_words=122
 )
