@@ -53,7 +53,12 @@ def _strict(node: Any) -> Any:
         return [_strict(item) for item in node]
     if not isinstance(node, dict):
         return node
-    result = {key: _strict(value) for key, value in node.items() if key != "default"}
+    result: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("properties", "$defs"):  # names, not keywords: keep them all
+            result[key] = {name: _strict(sub) for name, sub in value.items()}
+        elif key != "default":
+            result[key] = _strict(value)
     if result.get("type") == "object" and "properties" in result:
         result["additionalProperties"] = False
         result["required"] = list(result["properties"])
