@@ -26,8 +26,9 @@ KNOWN_KEYS = re.compile(
     r"|xox[abprs]-[A-Za-z0-9-]{10,}"  # Slack tokens
     r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)"  # JWTs
 )
-BEARER = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
+BEARER = re.compile(r"\b([Bb]earer|[Bb]asic)\s+([A-Za-z0-9._~+/=-]{8,})")
 TOKEN = re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_=-]{20,}(?![\w+/=-])")
+# Not right after "DE89 ": the rest of an IBAN that failed its check is no card either.
 CARD = re.compile(r"(?<![\w.+-])(?<![A-Z]{2}\d{2} )\d(?:[ -]?\d){12,18}(?![\w.-]?\d)")
 IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f:]*:[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?![\w:])")
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
@@ -100,6 +101,14 @@ def _phone(found: str) -> str | None:
     return "[phone]" if plausible and 9 <= len(digits) <= 15 else None
 
 
+def _bearer(match: re.Match[str]) -> str:
+    """``Bearer <token>``, but not "a basic understanding": a token has more than letters."""
+    token = match.group(2)
+    if token.isalpha():
+        return match.group(0)
+    return f"{match.group(1)} [key]"
+
+
 def _always(placeholder: str) -> Callable[[str], str | None]:
     return lambda _: placeholder
 
@@ -119,7 +128,7 @@ RULES: list[tuple[re.Pattern[str], Callable[[str], str | None]]] = [
 
 def mask(text: str) -> str:
     """``text`` with every personal datum and key-like string found replaced; see above."""
-    text = BEARER.sub(lambda m: f"{m.group(1)} [key]", text)
+    text = BEARER.sub(_bearer, text)
     for pattern, check in RULES:
         text = _apply(pattern, check, text)
     return text
