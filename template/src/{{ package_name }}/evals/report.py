@@ -20,6 +20,7 @@ REPORT_VERSION = 1
 def build(run: Run, min_pass: float) -> dict[str, Any]:
     passed = sum(result.passed for result in run.results)
     total = len(run.results)
+    costs = [result.cost for result in run.results if result.cost is not None]
     return {
         "report_version": REPORT_VERSION,
         "provider": run.provider,
@@ -30,6 +31,7 @@ def build(run: Run, min_pass: float) -> dict[str, Any]:
         "pass_rate": round(passed / total, 4) if total else 0.0,
         "min_pass": min_pass,
         "duration_ms": run.duration_ms,
+        "cost": round(sum(costs), 10) if costs else None,  # of the priced cases
         "cases": [asdict(result) for result in run.results],
     }
 
@@ -88,7 +90,8 @@ def markdown(report: dict[str, Any], comparison: list[dict[str, Any]] | None = N
         "",
         f"{report['passed']} of {report['total']} cases passed"
         f" ({report['pass_rate']:.0%}, minimum {report['min_pass']:.0%}),"
-        f" provider {report['provider']}, model {report['model']}.",
+        f" provider {report['provider']}, model {report['model']}"
+        + (f", cost {report['cost']}." if report["cost"] is not None else "."),
         "",
         "| Case | Result | Latency (ms) | Tokens in/out | Prompt | Failed checks |",
         "| --- | --- | ---: | ---: | --- | --- |",

@@ -29,6 +29,7 @@ def _add(total: int | None, count: int | None) -> int | None:
 async def run(services: Services, case: ChatCase) -> Outcome:
     tokens_in: int | None = None
     tokens_out: int | None = None
+    costs: list[float] = []
     conversation_id: str | None = None
     async with services.sessions() as session:
         chat = ChatService(session, services.llm, EVAL_OWNER, rate_key=EVAL_OWNER)
@@ -38,6 +39,9 @@ async def run(services: Services, case: ChatCase) -> Outcome:
             completion = await chat.reply(turn)
             tokens_in = _add(tokens_in, completion.usage.input_tokens)
             tokens_out = _add(tokens_out, completion.usage.output_tokens)
+            cost = getattr(completion, "cost", None)  # when a price table priced the call
+            if isinstance(cost, float | int):
+                costs.append(float(cost))
     return Outcome(
         text=completion.text,
         model=completion.model,
@@ -45,6 +49,7 @@ async def run(services: Services, case: ChatCase) -> Outcome:
         input_tokens=tokens_in,
         output_tokens=tokens_out,
         requests=len(case.messages),
+        cost=round(sum(costs), 10) if costs else None,
     )
 
 

@@ -61,7 +61,7 @@ async def run(services: Services, case: GenerateCase) -> Outcome:
         input_tokens=usage.get("input_tokens"),
         output_tokens=usage.get("output_tokens"),
         requests=usage.get("requests", 1),
-        cost=result.get("cost"),
+        cost=usage.get("cost"),  # when a price table priced the calls
     )
 
 
