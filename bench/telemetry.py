@@ -86,20 +86,29 @@ def startup(project: Path, env: dict[str, str]) -> float:
     return web.ready_after
 
 
-def latencies(project: Path, env: dict[str, str], requests: int) -> list[float]:
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, threads included, in ms."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def latencies(project: Path, env: dict[str, str], requests: int) -> tuple[list[float], float]:
+    """Each request's latency (ms), and the server's CPU time per request (ms)."""
     web = Web(project, SLUG, env, logs=False, stderr=subprocess.DEVNULL)
     try:
         for index in range(20):  # warm up: imports, connections, the first spans
             web.call("POST", "/v1/chat", {"message": f"warm {index}"})
         timings = []
+        cpu_before = cpu_ms(web.process.pid)
         for index in range(requests):
             started = time.perf_counter()
             status, _ = web.call("POST", "/v1/chat", {"message": f"message {index} {uuid.uuid4()}"})
             timings.append((time.perf_counter() - started) * 1000)
             assert status == 200, status
+        cpu = (cpu_ms(web.process.pid) - cpu_before) / requests
     finally:
         web.stop()
-    return timings
+    return timings, cpu
 
 
 def throughput(project: Path, env: dict[str, str], seconds: int, script: Path) -> float:
@@ -125,7 +134,8 @@ def throughput(project: Path, env: dict[str, str], seconds: int, script: Path) -
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="starts of each kind")
-    parser.add_argument("--requests", type=int, default=300, help="per round, 2 rounds each")
+    parser.add_argument("--requests", type=int, default=300, help="per round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternate rounds of requests")
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--write", action="store_true", help="update docs/benchmarks.md")
     args = parser.parse_args()
@@ -152,9 +162,11 @@ def main() -> int:
     starts: dict[str, list[float]] = {"off": [], "on": []}
     timings: dict[str, list[float]] = {"off": [], "on": []}
     rates: dict[str, list[float]] = {"off": [], "on": []}
+    cpus: dict[str, list[float]] = {"off": [], "on": []}
     script = work / "chat.lua"
     script.write_text(WRK_SCRIPT)
     wrk = shutil.which("wrk") is not None
+    load = os.getloadavg()
     try:
         subprocess.run(
             [str(project / ".venv/bin" / SLUG), "admin", "migrate"],
@@ -166,9 +178,11 @@ def main() -> int:
         for _ in range(args.runs):  # alternately, so that drift hits both alike
             for name, env in (("off", off), ("on", on)):
                 starts[name].append(startup(project, env))
-        for _ in range(2):
+        for _ in range(args.rounds):
             for name, env in (("off", off), ("on", on)):
-                timings[name] += latencies(project, env, args.requests)
+                measured, cpu = latencies(project, env, args.requests)
+                timings[name] += measured
+                cpus[name].append(cpu)
                 if wrk:
                     rates[name].append(throughput(project, env, args.wrk_seconds, script))
     finally:
@@ -182,15 +196,21 @@ def main() -> int:
             summary(starts["on"], "s"),
         ),
         (
-            f"`POST /v1/chat`, {2 * args.requests} sequential requests",
+            f"`POST /v1/chat` latency, {args.rounds} x {args.requests} sequential requests",
             summary(timings["off"], "ms", 1),
             summary(timings["on"], "ms", 1) + f"; p50 {overhead:+.1f} ms",
+        ),
+        (
+            "server CPU time per `POST /v1/chat` (user + system, all threads)",
+            summary(cpus["off"], "ms"),
+            summary(cpus["on"], "ms")
+            + f"; {statistics.median(cpus['on']) - statistics.median(cpus['off']):+.2f} ms",
         ),
     ]
     if wrk:
         rows.append(
             (
-                f"`POST /v1/chat` throughput, `wrk -t2 -c4`, 2 x {args.wrk_seconds} s",
+                f"`POST /v1/chat` throughput, `wrk -t2 -c4`, {args.rounds} x {args.wrk_seconds} s",
                 summary(rates["off"], "req/s", 0),
                 summary(rates["on"], "req/s", 0)
                 + f"; {statistics.median(rates['on']) / statistics.median(rates['off']) - 1:+.0%}",
@@ -200,7 +220,9 @@ def main() -> int:
         f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, PostgreSQL on the same "
         "machine, offline provider, `LOG_LEVEL=WARNING`; tracing on = "
         f"`OTEL_EXPORTER_OTLP_ENDPOINT` set ({sink.exports} OTLP exports received). "
-        "Median (min, max), or p50/p99 over all requests."
+        "Median (min, max), or p50/p99 over all requests. Load average during the run: "
+        f"{load[0]:.1f} to {os.getloadavg()[0]:.1f} (latency and throughput move with it; "
+        "the server's CPU time per request much less)."
     )
     table = [
         "| measure | OpenTelemetry off (no endpoint) | on (OTLP/HTTP export) |",
