@@ -165,22 +165,6 @@ class OtlpReceiver:
             chain.append(span)
         return chain
 
-    def tree(self, trace_id: str) -> str:
-        """The trace as an indented tree: how the docs show an example."""
-        spans = self.trace(trace_id)
-        ids = {span.span_id for span in spans}
-        lines: list[str] = []
-
-        def show(parent: str | None, depth: int) -> None:
-            for span in spans:
-                if span.parent_id == parent or (parent is None and span.parent_id not in ids):
-                    gen_ai = {k: v for k, v in span.attributes.items() if "gen_ai" in k}
-                    lines.append(f"{'  ' * depth}{span.name}  {gen_ai or ''}".rstrip())
-                    show(span.span_id, depth + 1)
-
-        show(None, 0)
-        return "\n".join(lines)
-
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()

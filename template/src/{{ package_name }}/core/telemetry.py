@@ -17,6 +17,7 @@ still buffered.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ ENDPOINTS = (
 CAPTURE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 # Probes would make most of the traces; OTEL_PYTHON_FASTAPI_EXCLUDED_URLS overrides this.
 EXCLUDED_URLS = "healthz,readyz"
+FLUSH_TIMEOUT_S = 3.0  # the most a process waits for its last export on its way out
 SCOPE = __package__.rsplit(".", 1)[0] if __package__ else "service"
 
 _providers: list[Any] = []  # the SDK's tracer and meter providers, once set up
@@ -85,10 +87,20 @@ def setup(service_name: str) -> bool:
     return True
 
 
-def shutdown() -> None:
-    """Flush and stop the exporters; safe to call when nothing was set up, or twice."""
-    while _providers:
-        _providers.pop().shutdown()
+def shutdown(timeout_s: float = FLUSH_TIMEOUT_S) -> None:
+    """Flush and stop the exporters, for at most ``timeout_s``; safe when nothing was set up.
+
+    An exporter retries an unreachable collector for ``OTEL_EXPORTER_OTLP_TIMEOUT`` (10 s):
+    past ``timeout_s`` the process exits anyway and what was still buffered is lost.
+    """
+    providers = list(_providers)
+    _providers.clear()
+    if not providers:
+        return
+    flushing = threading.Thread(target=lambda: [each.shutdown() for each in providers])
+    flushing.daemon = True  # not waited for at exit
+    flushing.start()
+    flushing.join(timeout_s)
 
 
 @contextmanager
