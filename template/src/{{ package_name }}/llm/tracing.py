@@ -66,10 +66,17 @@ def model_call(provider: str, model: str, system: str, call: TracedCall) -> Iter
     try:
         yield
     except ProviderError as exc:
-        error = type(exc.__cause__ or exc).__qualname__
+        error = _error_type(exc)
         raise
     finally:
         _end(span, base, call, system, error, time.perf_counter() - started)
+
+
+def _error_type(exc: BaseException) -> str:
+    """The fault under the ProviderError(s): what the SDK or the connection raised."""
+    while isinstance(exc, ProviderError) and exc.__cause__ is not None:
+        exc = exc.__cause__
+    return type(exc).__qualname__
 
 
 def _end(
