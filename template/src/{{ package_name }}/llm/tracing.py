@@ -143,7 +143,7 @@ def _instruments() -> tuple[Any, Any]:
 def _content(
     system: str, messages: Sequence[ChatMessage], done: Completion | None
 ) -> dict[str, str]:
-    """The conversation as the conventions' JSON attributes."""
+    """The messages sent and received, as the conventions' JSON attributes."""
 
     def parts(text: str) -> list[dict[str, str]]:
         return [{"type": "text", "content": text}]
