@@ -32,6 +32,7 @@ from .cache import LLMCache
 from .prompts import Prompt
 from .provider import ChatMessage, Completion, OutputSchema, Provider, ProviderError, Usage
 from .structured import InvalidOutput, Structured, T, complete_json
+from .tracing import model_call
 
 log = structlog.get_logger(__name__)
 MESSAGE_LIMIT = 300  # characters of a ProviderError's message: never a whole response body
@@ -70,7 +71,7 @@ class _Call:
     outcome: str = "cancelled"
     usage: Usage = field(default_factory=Usage)
     error: ProviderError | None = None
-    text: str = ""
+    completion: Completion | None = None
 
 
 class LLMGateway:
@@ -189,15 +190,12 @@ class LLMGateway:
 
     @contextmanager
     def _recorded(self, call: _Call) -> Iterator[None]:
-        """One ``llm.call`` event per call, however it ends: ok, error or cancelled."""
+        """One ``llm.call`` event (and span: ``tracing``) per call, however it ends."""
         try:
-            yield
+            with model_call(self.name, self.model, call.prompt.text, call):
+                yield
         except ProviderError as exc:
             call.outcome, call.error = "error", exc
-            raise
-        except InvalidOutput as exc:
-            call.outcome, call.usage = "invalid_output", exc.completion.usage
-            call.text = exc.completion.text
             raise
         finally:
             self._log(call)
@@ -243,11 +241,16 @@ class LLMGateway:
             raise ProviderError(f"{self.name} returned an empty completion")
         if self.limiter is not None:
             await self.limiter.add_tokens(call.rate_key, completion.usage.total)
+        call.usage, call.completion = completion.usage, completion
         if check is not None:
-            check(completion)  # InvalidOutput: neither cached nor returned
+            try:
+                check(completion)
+            except InvalidOutput:  # neither cached nor returned
+                call.outcome = "invalid_output"
+                raise
         if self.cache is not None and call.cache_key is not None and call.cache == "miss":
             await self.cache.put(call.cache_key, completion)
-        call.outcome, call.usage, call.text = "ok", completion.usage, completion.text
+        call.outcome = "ok"
         return completion
 
     def _failure(self, exc: Exception) -> ProviderError:
@@ -282,7 +285,8 @@ class LLMGateway:
     def _content(call: _Call) -> dict[str, object]:
         """The call's messages and reply, masked: logged only with ``LOG_CONTENT=true``."""
         messages = [{"role": m.role, "content": mask(m.content)} for m in call.messages]
-        return {"messages": messages, "response": mask(call.text)}
+        reply = call.completion.text if call.completion is not None else ""
+        return {"messages": messages, "response": mask(reply)}
 
     async def ping(self) -> str:
         try:

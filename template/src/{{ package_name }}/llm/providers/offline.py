@@ -39,7 +39,7 @@ class OfflineProvider:
             quoted = " ".join(last.split())[:QUOTED]
             text = json.dumps(sample(schema.schema, repr(quoted)))
         tokens_in = _count(system) + sum(_count(message.content) for message in messages)
-        return Completion(text, self.model, Usage(tokens_in, _count(text)))
+        return Completion(text, self.model, Usage(tokens_in, _count(text)), "stop")
 
     async def complete(
         self, system: str, messages: Sequence[ChatMessage], schema: OutputSchema | None = None
