@@ -82,11 +82,11 @@
             throw Page.streamError(data);
           }
         });
-        await loadHistory();
       } catch (failure) {
         reply.remove(); // not stored: the reply is kept only once complete
         Page.showError(error, failure);
       } finally {
+        loadHistory(); // the message is stored, with or without its reply
         reply.classList.remove("streaming");
         send.disabled = false;
       }

@@ -19,7 +19,7 @@
     const about = el("p", { class: "muted", id: "generate-about" });
     const fields = el("div", { class: "fields", id: "generate-fields" });
     const submit = el("button", { type: "submit", id: "generate-submit" }, "Generate");
-    const form = el("form", { id: "generate-form" }, choice, fields, submit);
+    const form = el("form", { id: "generate-form", novalidate: true }, choice, fields, submit);
     const status = el("p", { class: "status", id: "generate-status" });
     const result = el("div", { class: "result", id: "generate-result", hidden: true });
     const details = el("p", { class: "muted", id: "generate-details" });
