@@ -166,7 +166,7 @@ def test_variant_renders_and_passes_its_checks(
     assert (project / ".env").read_text() == (project / ".env.example").read_text()
     log = run(project, "git", "log", "--oneline").stdout.strip().splitlines()
     assert len(log) == 1
-    check_project(project)
+    check_project(project, browser=answers == VARIANTS["defaults"])  # every use case: the page
     assert run(project, "git", "status", "--porcelain").stdout == ""
 
 

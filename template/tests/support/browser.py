@@ -161,7 +161,11 @@ class PageUser:
         folder = os.environ.get("PAGE_SCREENSHOTS")
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            self.driver.save_screenshot(str(Path(folder) / f"{name}.png"))
+            size = self.driver.get_window_size()
+            height = self.driver.execute_script("return document.body.scrollHeight")
+            self.driver.set_window_size(size["width"], max(int(height) + 140, size["height"]))
+            self.driver.save_screenshot(str(Path(folder) / f"{name}.png"))  # the whole page
+            self.driver.set_window_size(size["width"], size["height"])
 
 
 @pytest.fixture
