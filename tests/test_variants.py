@@ -51,6 +51,8 @@ USE_CASE_FILES = {
         "tests/features/chat/test_chat.py",
         "tests/features/chat/test_streaming.py",
         "tests/features/chat/probe.py",
+        "src/{package}/features/chat/web/tab.js",
+        "tests/features/chat/test_page_chat.py",
     ],
     "generate": [
         "src/{package}/features/generate/routes.py",
@@ -59,6 +61,8 @@ USE_CASE_FILES = {
         "src/{package}/features/generate/prompts/blog_outline.md",
         "tests/features/generate/test_generate.py",
         "tests/features/generate/probe.py",
+        "src/{package}/features/generate/web/tab.js",
+        "tests/features/generate/test_page_generate.py",
     ],
     "analyze": [
         "src/{package}/features/analyze/routes.py",
@@ -70,6 +74,8 @@ USE_CASE_FILES = {
         "src/{package}/features/analyze/migrations/0003_datasets.py",
         "tests/features/analyze/test_analyze.py",
         "tests/features/analyze/probe.py",
+        "src/{package}/features/analyze/web/tab.js",
+        "tests/features/analyze/test_page_analyze.py",
     ],
     "jobs": [
         "src/{package}/features/jobs/routes.py",
@@ -79,6 +85,7 @@ USE_CASE_FILES = {
         "src/{package}/jobs/migrations/0002_jobs.py",
         "tests/features/jobs/test_jobs.py",
         "tests/features/jobs/test_worker.py",
+        "src/{package}/features/jobs/web/jobs.js",
     ],
 }
 # Words that only a use case's own files and docs may contain.

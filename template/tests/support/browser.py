@@ -85,7 +85,7 @@ class Service:
 
 def start_service(tmp: Path, **env: str) -> Service:
     """A service on a new migrated SQLite file, offline unless ``env`` says otherwise."""
-    return Service({**migrated_sqlite(tmp), "LLM_OFFLINE_DELAY_MS": "15", **env}, tmp)
+    return Service({**migrated_sqlite(tmp), "LLM_OFFLINE_DELAY_MS": "5", **env}, tmp)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,8 @@ new MutationObserver(() => {
 
 def test_chat_streams_a_reply_and_shows_it_in_history(page_user: PageUser) -> None:
     user = page_user.open("chat")
-    said = f"hello from the page {uuid.uuid4().hex[:6]}"
+    words = " ".join(f"word{index}" for index in range(24))  # a reply of some 30 words
+    said = f"hello from the page {uuid.uuid4().hex[:6]} {words}"
     user.driver.execute_script(WATCH_STREAM)
     user.type("#chat-message", said)
     user.find("#chat-send").click()
@@ -54,5 +55,6 @@ def test_chat_shows_a_wrong_key_as_not_authorized(page_user: PageUser) -> None:
     shown = user.wait_text("#chat-error", "Not authorized")
     assert "invalid API key" in shown and "Type a valid API key" in shown
     assert user.find("#chat-error").is_displayed()
-    assert not user.all("#chat-transcript .message.assistant")  # no half reply left
+    assert not user.all("#chat-transcript .message")  # refused: nothing shown as sent
+    assert user.find("#chat-message").get_attribute("value") == "hello"  # to send again
     user.screenshot("error-401")

@@ -64,13 +64,15 @@
       Page.clearError(error);
       send.disabled = true;
       input.value = "";
-      message("user", text);
+      const mine = message("user", text);
       const reply = message("assistant", "");
+      let accepted = false;
       reply.classList.add("streaming");
       try {
         const body = { message: text, stream: true };
         if (current) body.conversation_id = current;
         const response = await api("/v1/chat", { method: "POST", json: body, stream: true });
+        accepted = true; // from here on the message is stored
         await Page.readEvents(response, (name, data) => {
           if (name === "delta") reply.textContent += data.text;
           if (name === "done") {
@@ -84,9 +86,13 @@
         });
       } catch (failure) {
         reply.remove(); // not stored: the reply is kept only once complete
+        if (!accepted) {
+          mine.remove(); // refused before it was stored: give it back to send again
+          input.value = text;
+        }
         Page.showError(error, failure);
       } finally {
-        loadHistory(); // the message is stored, with or without its reply
+        if (accepted) loadHistory(); // the message is stored, with or without its reply
         reply.classList.remove("streaming");
         send.disabled = false;
       }
