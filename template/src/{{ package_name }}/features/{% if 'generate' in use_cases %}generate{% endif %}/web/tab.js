@@ -64,7 +64,7 @@
       const variables = {};
       const missing = [];
       for (const input of fields.querySelectorAll("input[data-variable]")) {
-        const name = input.dataset.variable;
+        const name = input.getAttribute("data-variable");
         if (input.value !== "") variables[name] = input.value;
         else if (!(name in template.defaults)) missing.push(name);
       }
