@@ -32,7 +32,7 @@ def test_chat_streams_a_reply_and_shows_it_in_history(page_user: PageUser) -> No
     assert said in reply
     seen: list[str] = user.driver.execute_script("return window.seen")
     partial = [text for text in seen if text != reply]
-    assert len(set(partial)) >= 3, seen  # the words came one by one, shown as they came
+    assert len(set(partial)) >= 2, seen  # the words came in pieces, shown as they came
     assert all(reply.startswith(text) for text in partial)
     # The conversation is in the caller's history: opening it shows both messages.
     user.wait(lambda: user.all("#chat-history button[data-id]"))
