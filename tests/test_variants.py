@@ -53,6 +53,9 @@ USE_CASE_FILES = {
         "tests/features/chat/probe.py",
         "src/{package}/features/chat/web/tab.js",
         "tests/features/chat/test_page_chat.py",
+        "src/{package}/features/chat/evals.py",
+        "evals/chat.yaml",
+        "tests/features/chat/test_evals_chat.py",
     ],
     "generate": [
         "src/{package}/features/generate/routes.py",
@@ -63,6 +66,9 @@ USE_CASE_FILES = {
         "tests/features/generate/probe.py",
         "src/{package}/features/generate/web/tab.js",
         "tests/features/generate/test_page_generate.py",
+        "src/{package}/features/generate/evals.py",
+        "evals/generate.yaml",
+        "tests/features/generate/test_evals_generate.py",
     ],
     "analyze": [
         "src/{package}/features/analyze/routes.py",
@@ -76,6 +82,9 @@ USE_CASE_FILES = {
         "tests/features/analyze/probe.py",
         "src/{package}/features/analyze/web/tab.js",
         "tests/features/analyze/test_page_analyze.py",
+        "src/{package}/features/analyze/evals.py",
+        "evals/analyze.yaml",
+        "tests/features/analyze/test_evals_analyze.py",
     ],
     "jobs": [
         "src/{package}/features/jobs/routes.py",
