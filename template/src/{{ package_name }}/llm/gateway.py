@@ -28,6 +28,7 @@ from ..core.settings import Settings
 from .cache import LLMCache
 from .prompts import Prompt
 from .provider import ChatMessage, Completion, Provider, ProviderError, Usage
+from .tracing import model_call
 
 log = structlog.get_logger(__name__)
 MESSAGE_LIMIT = 300  # characters of a ProviderError's message: never a whole response body
@@ -65,6 +66,7 @@ class _Call:
     outcome: str = "cancelled"
     usage: Usage = field(default_factory=Usage)
     error: ProviderError | None = None
+    completion: Completion | None = None
 
 
 class LLMGateway:
@@ -150,9 +152,10 @@ class LLMGateway:
 
     @contextmanager
     def _recorded(self, call: _Call) -> Iterator[None]:
-        """One ``llm.call`` event per call, however it ends: ok, error or cancelled."""
+        """One ``llm.call`` event (and span: ``tracing``) per call, however it ends."""
         try:
-            yield
+            with model_call(self.name, self.model, call.prompt.text, call):
+                yield
         except ProviderError as exc:
             call.outcome, call.error = "error", exc
             raise
@@ -192,7 +195,7 @@ class LLMGateway:
             await self.cache.put(call.cache_key, completion)
         if self.limiter is not None:
             await self.limiter.add_tokens(call.rate_key, completion.usage.total)
-        call.outcome, call.usage = "ok", completion.usage
+        call.outcome, call.usage, call.completion = "ok", completion.usage, completion
         return completion
 
     def _failure(self, exc: Exception) -> ProviderError:

@@ -29,7 +29,7 @@ class OfflineProvider:
         turn = sum(1 for message in messages if message.role == "user")
         text = f"Offline reply to turn {turn}: you said {last!r}."
         tokens_in = _count(system) + sum(_count(message.content) for message in messages)
-        return Completion(text, self.model, Usage(tokens_in, _count(text)))
+        return Completion(text, self.model, Usage(tokens_in, _count(text)), "stop")
 
     async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
         completion = self._reply(system, messages)
