@@ -5,6 +5,8 @@ imported only then, with ``LLM_TIMEOUT_S`` and ``LLM_MAX_RETRIES``), the version
 the response cache, the token accounting of the caller's rate limit, one ``llm.call`` log
 event, and the mapping of every provider fault to one ``ProviderError`` (a 502 for clients).
 Plain and streamed calls take the same steps (``_Call``); use-case code never sees an SDK.
+Message content is logged only with ``LOG_CONTENT=true``, masked (``core/pii.py``);
+``REDACT_PROMPTS=true`` masks the messages before they reach the provider and the cache key.
 
 Whatever a provider or its SDK raises (an HTTP error, a timeout, a dropped connection, a body
 that is not a completion) leaves as a ``ProviderError`` whose message names the provider and
@@ -22,12 +24,14 @@ from dataclasses import dataclass, field
 
 import structlog
 
+from ..core.pii import mask
 from ..core.rate_limit import RateLimiter
 from ..core.redaction import Redactor, secret_values
 from ..core.settings import Settings
 from .cache import LLMCache
 from .prompts import Prompt
-from .provider import ChatMessage, Completion, Provider, ProviderError, Usage
+from .provider import ChatMessage, Completion, OutputSchema, Provider, ProviderError, Usage
+from .structured import InvalidOutput, Structured, T, complete_json
 from .tracing import model_call
 
 log = structlog.get_logger(__name__)
@@ -61,6 +65,7 @@ class _Call:
     stream: bool
     rate_key: str | None
     cache_key: str | None
+    schema: OutputSchema | None = None
     started: float = field(default_factory=time.perf_counter)
     cache: str = "off"
     outcome: str = "cancelled"
@@ -80,12 +85,16 @@ class LLMGateway:
         cache_streaming: bool = False,
         limiter: RateLimiter | None = None,
         redactor: Redactor | None = None,
+        log_content: bool = False,
+        redact_prompts: bool = False,
     ) -> None:
         self.provider = provider
         self.cache = cache
         self.cache_streaming = cache_streaming
         self.limiter = limiter
         self.redactor = redactor or Redactor()
+        self.log_content = log_content
+        self.redact_prompts = redact_prompts
 
     @classmethod
     def from_settings(
@@ -100,6 +109,8 @@ class LLMGateway:
             cache_streaming=settings.llm_cache_streaming,
             limiter=limiter,
             redactor=Redactor(secret_values(dict(settings))),  # no secret in its errors
+            log_content=settings.log_content,
+            redact_prompts=settings.redact_prompts,
         )
 
     @property
@@ -111,19 +122,46 @@ class LLMGateway:
         return self.provider.model
 
     async def complete(
-        self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
+        self,
+        prompt: Prompt,
+        messages: Sequence[ChatMessage],
+        *,
+        rate_key: str | None = None,
+        schema: OutputSchema | None = None,
+        check: Callable[[Completion], object] | None = None,
     ) -> Completion:
-        """The completion of ``messages`` under ``prompt``; ProviderError if there is none."""
-        call = self._begin(prompt, messages, rate_key, stream=False, cached=self.cache is not None)
+        """The completion of ``messages`` under ``prompt``; ProviderError if there is none.
+
+        With a ``schema``, the provider is asked for JSON; ``check`` vets the completion
+        before it is cached (``InvalidOutput`` if it does not match; see ``complete_json``).
+        """
+        use_cache = self.cache is not None
+        call = self._begin(
+            prompt, messages, rate_key, stream=False, cached=use_cache, schema=schema
+        )
         with self._recorded(call):
             cached = await self._lookup(call)
             if cached is not None:
-                return await self._done(call, cached)
+                return await self._done(call, cached, check)
             try:
-                reply = await self.provider.complete(prompt.text, messages)
+                if schema is None:
+                    reply = await self.provider.complete(prompt.text, call.messages)
+                else:
+                    reply = await self.provider.complete(prompt.text, call.messages, schema)
             except Exception as exc:
                 raise self._failure(exc) from exc
-            return await self._done(call, reply)
+            return await self._done(call, reply, check)
+
+    async def complete_json(
+        self,
+        prompt: Prompt,
+        messages: Sequence[ChatMessage],
+        model_type: type[T],
+        *,
+        rate_key: str | None = None,
+    ) -> Structured[T]:
+        """``model_type`` filled in by the model, validated; see ``structured.py``."""
+        return await complete_json(self, prompt, messages, model_type, rate_key=rate_key)
 
     async def stream(
         self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
@@ -139,7 +177,7 @@ class LLMGateway:
                     yield word if index == len(words) - 1 else word + " "
             else:
                 try:
-                    async for item in self.provider.stream(prompt.text, messages):
+                    async for item in self.provider.stream(prompt.text, call.messages):
                         if isinstance(item, Completion):
                             final = item
                         else:
@@ -170,12 +208,17 @@ class LLMGateway:
         *,
         stream: bool,
         cached: bool,
+        schema: OutputSchema | None = None,
     ) -> _Call:
+        if self.redact_prompts:
+            messages = [ChatMessage(message.role, mask(message.content)) for message in messages]
         key = None
         if cached and self.cache is not None:
             material = [self.name, self.model, prompt.version_tag, prompt.text]
+            if schema is not None:
+                material += [schema.name, str(sorted(schema.schema.items()))]
             key = self.cache.key(material, messages)
-        call = _Call(prompt, messages, stream, rate_key, key)
+        call = _Call(prompt, messages, stream, rate_key, key, schema)
         call.cache = "off" if key is None else "miss"
         return call
 
@@ -187,15 +230,27 @@ class LLMGateway:
             call.cache = "hit"
         return found
 
-    async def _done(self, call: _Call, completion: Completion) -> Completion:
+    async def _done(
+        self,
+        call: _Call,
+        completion: Completion,
+        check: Callable[[Completion], object] | None = None,
+    ) -> Completion:
         """Check, cache and account for a completion: the same steps, streamed or not."""
         if not completion.text.strip():
             raise ProviderError(f"{self.name} returned an empty completion")
-        if self.cache is not None and call.cache_key is not None and call.cache == "miss":
-            await self.cache.put(call.cache_key, completion)
         if self.limiter is not None:
             await self.limiter.add_tokens(call.rate_key, completion.usage.total)
-        call.outcome, call.usage, call.completion = "ok", completion.usage, completion
+        call.usage, call.completion = completion.usage, completion
+        if check is not None:
+            try:
+                check(completion)
+            except InvalidOutput:  # neither cached nor returned
+                call.outcome = "invalid_output"
+                raise
+        if self.cache is not None and call.cache_key is not None and call.cache == "miss":
+            await self.cache.put(call.cache_key, completion)
+        call.outcome = "ok"
         return completion
 
     def _failure(self, exc: Exception) -> ProviderError:
@@ -223,7 +278,15 @@ class LLMGateway:
             stream=call.stream,
             cache=call.cache,
             **({"error": str(call.error)} if call.error is not None else {}),
+            **(self._content(call) if self.log_content else {}),
         )
+
+    @staticmethod
+    def _content(call: _Call) -> dict[str, object]:
+        """The call's messages and reply, masked: logged only with ``LOG_CONTENT=true``."""
+        messages = [{"role": m.role, "content": mask(m.content)} for m in call.messages]
+        reply = call.completion.text if call.completion is not None else ""
+        return {"messages": messages, "response": mask(reply)}
 
     async def ping(self) -> str:
         try:

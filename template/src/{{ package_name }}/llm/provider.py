@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 Role = Literal["user", "assistant"]
 
@@ -34,17 +34,31 @@ class Completion:
     """Why the model stopped, in the provider's words ("stop", "end_turn", "length"...)."""
 
 
+@dataclass(frozen=True)
+class OutputSchema:
+    """The JSON a structured call must return: a name and a JSON schema (``structured.py``)."""
+
+    name: str
+    schema: dict[str, Any]
+
+
 class ProviderError(Exception):
     """The provider failed after its retries; the message is safe to show to a client."""
 
 
 class Provider(Protocol):
-    """Complete or stream a chat. ``stream`` yields text deltas, then one ``Completion``."""
+    """Complete or stream a chat. ``stream`` yields text deltas, then one ``Completion``.
+
+    Given a ``schema``, ``complete`` returns JSON text meant to match it, through the
+    provider's structured-output mode where it has one (the gateway then validates it).
+    """
 
     name: str
     model: str
 
-    async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion: ...
+    async def complete(
+        self, system: str, messages: Sequence[ChatMessage], schema: OutputSchema | None = None
+    ) -> Completion: ...
 
     def stream(
         self, system: str, messages: Sequence[ChatMessage]

@@ -10,8 +10,8 @@ by ``gen_ai.token.type``; only for calls that reached the provider, not cache hi
 
 Message content (``gen_ai.system_instructions``, ``gen_ai.input.messages``,
 ``gen_ai.output.messages``) is recorded only when
-``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``. Without telemetry set up
-(``core/telemetry.py``) this module does nothing and imports nothing.
+``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``, masked (``core/pii.py``).
+Without telemetry set up (``core/telemetry.py``) this module does nothing and imports nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from ..core import telemetry
+from ..core.pii import mask
 from .provider import ChatMessage, Completion, ProviderError, Usage
 
 OPERATION = "chat"
@@ -146,7 +147,7 @@ def _content(
     """The messages sent and received, as the conventions' JSON attributes."""
 
     def parts(text: str) -> list[dict[str, str]]:
-        return [{"type": "text", "content": text}]
+        return [{"type": "text", "content": mask(text)}]  # as LOG_CONTENT logs it
 
     content = {
         "gen_ai.system_instructions": json.dumps(parts(system)),

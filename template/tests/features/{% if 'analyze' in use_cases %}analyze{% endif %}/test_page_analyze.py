@@ -28,7 +28,7 @@ def test_analyze_uploads_a_csv_and_shows_profile_and_insights(
     user.wait_text("#analyze-status", "Job succeeded")
     table = user.wait_text("#analyze-profile-table", "temperature")
     assert "integer" in table and "Oslo (2)" in table
-    insights = user.wait_text("#analyze-insights", "Offline reply to turn 1")
+    insights = user.wait_text("#analyze-insights", "Offline answer for")  # {answer, findings}
     assert "Where is it warmest?" in insights
     user.screenshot("analyze")
     assert user.policy_violations() == []

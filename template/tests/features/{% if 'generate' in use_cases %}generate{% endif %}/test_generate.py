@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi.testclient import TestClient
 
 from ...support.sse_events import parse
@@ -11,7 +13,9 @@ from ..jobs.helpers import wait_for_job
 def test_templates_are_listed_with_versions_and_variables(client: TestClient) -> None:
     listed = {t["name"]: t for t in client.get("/v1/generate/templates").json()}
     product = listed["product_description"]
-    assert product["version"] == "1"
+    assert product["version"] == "2"
+    assert set(product["output_schema"]["properties"]) == {"title", "description", "bullet_points"}
+    assert listed["blog_outline"]["output_schema"] is None  # a text template
     assert product["variables"] == ["product", "audience", "tone"]
     assert product["defaults"] == {"tone": "friendly"}
 
@@ -26,9 +30,12 @@ def test_single_generation_runs_as_a_job(client: TestClient) -> None:
     job = wait_for_job(client, response.json()["job_id"])
     assert job["status"] == "succeeded" and job["attempts"] == 1 and job["error"] is None
     result = job["result"]
-    assert result["template"] == "product_description" and result["version"] == "1"
-    assert "a teapot, aimed at tea lovers" in result["text"]
-    assert "friendly tone" in result["text"]
+    assert result["template"] == "product_description" and result["version"] == "2"
+    data = result["data"]  # the template declares a schema: JSON, validated
+    assert set(data) == {"title", "description", "bullet_points"}
+    assert json.loads(result["text"]) == data
+    assert "a teapot, aimed at tea lovers" in data["description"]
+    assert "friendly tone" in data["title"] and len(data["bullet_points"]) == 1
     assert result["usage"]["output_tokens"] > 0
 
 

@@ -25,7 +25,7 @@ def test_generate_runs_a_job_to_its_result(page_user: PageUser) -> None:
     user.type("#generate-var-audience", "hikers")
     user.find("#generate-submit").click()
     user.wait_text("#generate-status", "Job succeeded")
-    result = user.wait_text("#generate-result", "Offline reply to turn 1")
+    result = user.wait_text("#generate-result", "Offline description for")  # its JSON data
     assert "a rain jacket" in result and "hikers" in result
     assert "offline-echo" in user.find("#generate-details").text
     assert not user.find("#generate-error").is_displayed()

@@ -48,3 +48,11 @@ def job_probes() -> list[JobProbe]:
     from ...support import probes  # imported here: the probe modules import this one
 
     return [module.JOB for module in probes.modules() if hasattr(module, "JOB")]
+
+
+def structured_job_probes() -> list[JobProbe]:
+    """The use cases' jobs that answer JSON validated against a schema: ``STRUCTURED_JOB``."""
+    from ...support import probes
+
+    found = [getattr(module, "STRUCTURED_JOB", None) for module in probes.modules()]
+    return [probe for probe in found if probe is not None]

@@ -1,9 +1,15 @@
-"""The ``analyze`` job: profile a stored dataset, then ask the LLM for grounded insights."""
+"""The ``analyze`` job: profile a stored dataset, then ask the LLM for grounded insights.
+
+The insights are JSON validated against ``Insights`` (``llm/structured.py``): invalid output
+is retried once with the validation error, then the job fails with it.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+from pydantic import BaseModel, Field
 
 from ...core.services import Services
 from ...llm.prompts import load
@@ -12,6 +18,11 @@ from .datasets import profile
 from .models import Dataset
 
 KIND = "analyze"
+
+
+class Insights(BaseModel):
+    answer: str = Field(description="A direct answer to the question")
+    findings: list[str] = Field(description="The insights behind it, each citing its figures")
 
 
 async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
@@ -26,19 +37,20 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         f"Question: {payload['question']}\n\n"
         f"Dataset profile (JSON):\n{json.dumps(summary, indent=1, sort_keys=True)}"
     )
-    completion = await services.llm.complete(
-        prompt, [ChatMessage("user", question)], rate_key=payload.get("rate_identity")
+    structured = await services.llm.complete_json(
+        prompt, [ChatMessage("user", question)], Insights, rate_key=payload.get("rate_identity")
     )
+    completion, usage = structured.completion, structured.usage
     return {
         "dataset_id": payload["dataset_id"],
         "question": payload["question"],
         "profile": summary,
-        "insights": completion.text,
+        "insights": structured.value.model_dump(),
         "model": completion.model,
         "prompt_version": prompt.version_tag,
         "usage": {
-            "input_tokens": completion.usage.input_tokens,
-            "output_tokens": completion.usage.output_tokens,
-            "requests": 1,
+            "input_tokens": usage.input_tokens,
+            "output_tokens": usage.output_tokens,
+            "requests": structured.attempts,
         },
     }

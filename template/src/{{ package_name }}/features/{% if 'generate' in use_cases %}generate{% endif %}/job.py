@@ -18,18 +18,26 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"template {payload['template']}@{payload['version']} is not available")
     outputs: list[dict[str, Any]] = []
     for values in payload["items"]:
-        completion = await services.llm.complete(
-            template.prompt,
-            [ChatMessage("user", template.render(values))],
-            rate_key=payload.get("rate_identity"),
-        )
+        messages = [ChatMessage("user", template.render(values))]
+        rate_key = payload.get("rate_identity")
+        data: dict[str, Any] | None = None
+        if template.schema is None:
+            completion = await services.llm.complete(template.prompt, messages, rate_key=rate_key)
+            usage = completion.usage
+        else:  # JSON, validated: the template declares a schema
+            structured = await services.llm.complete_json(
+                template.prompt, messages, template.schema, rate_key=rate_key
+            )
+            completion, usage = structured.completion, structured.usage
+            data = structured.value.model_dump()
         outputs.append(
             {
                 "text": completion.text,
+                **({"data": data} if data is not None else {}),
                 "model": completion.model,
                 "usage": {
-                    "input_tokens": completion.usage.input_tokens,
-                    "output_tokens": completion.usage.output_tokens,
+                    "input_tokens": usage.input_tokens,
+                    "output_tokens": usage.output_tokens,
                 },
             }
         )

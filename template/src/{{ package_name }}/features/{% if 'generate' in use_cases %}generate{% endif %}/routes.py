@@ -107,6 +107,9 @@ class TemplateOut(BaseModel):
     description: str
     variables: list[str]
     defaults: dict[str, str]
+    output_schema: dict[str, Any] | None = Field(
+        None, description="The JSON schema of the result's `data`, for a template that has one"
+    )
 
 
 @router.get("/generate/templates", response_model=list[TemplateOut])
@@ -119,6 +122,7 @@ async def list_templates() -> list[TemplateOut]:
             description=t.description,
             variables=[*t.required, *t.defaults],
             defaults=t.defaults,
+            output_schema=t.schema.model_json_schema() if t.schema else None,
         )
         for t in templates().values()
     ]

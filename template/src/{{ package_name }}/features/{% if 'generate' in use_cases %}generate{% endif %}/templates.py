@@ -2,6 +2,7 @@
 
 A template's front matter declares its ``version`` and its ``variables``; a variable written
 ``name=value`` is optional with that default. The body refers to variables as ``$name``.
+An optional ``schema:`` names a model of ``schemas.py``: the template then answers JSON.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from pydantic import BaseModel
+
 from ...llm.prompts import Prompt, parse
+from .schemas import SCHEMAS
 
 MAX_VALUE_LENGTH = 10_000
 SYSTEM = "You write the content the user asks for, exactly as instructed, and nothing else."
@@ -25,6 +29,7 @@ class Template:
     required: tuple[str, ...]
     defaults: dict[str, str]
     body: str
+    schema: type[BaseModel] | None = None
 
     @property
     def prompt(self) -> Prompt:
@@ -68,6 +73,9 @@ def templates() -> dict[str, Template]:
             continue
         prompt, meta = parse(entry.read_text("utf-8"), entry.name.removesuffix(".md"))
         required, defaults = _variables(meta.get("variables", ""))
+        schema_name = meta.get("schema")
+        if schema_name is not None and schema_name not in SCHEMAS:
+            raise ValueError(f"template {entry.name!r}: no schema {schema_name!r} in schemas.py")
         template = Template(
             prompt.name,
             prompt.version,
@@ -75,6 +83,7 @@ def templates() -> dict[str, Template]:
             required,
             defaults,
             prompt.text,
+            SCHEMAS[schema_name] if schema_name else None,
         )
         template.render({name: "x" for name in required})  # every $name is declared
         found[template.name] = template

@@ -1,16 +1,21 @@
 """A deterministic provider that needs no network and no key: the default.
 
 It answers from the messages it is sent, so tests and demos can check that the history
-reached the provider, and it streams word by word like a real model.
+reached the provider, and it streams word by word like a real model. Asked for a schema,
+it answers JSON valid for it, its strings quoting the start of the last message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Sequence
 
 from ...core.settings import Settings
-from ..provider import ChatMessage, Completion, Usage
+from ..provider import ChatMessage, Completion, OutputSchema, Usage
+from ..sample import sample
+
+QUOTED = 200  # characters of the last message quoted in a structured answer
 
 
 def _count(text: str) -> int:
@@ -24,15 +29,22 @@ class OfflineProvider:
         self.model = model
         self.delay_s = delay_s
 
-    def _reply(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
+    def _reply(
+        self, system: str, messages: Sequence[ChatMessage], schema: OutputSchema | None = None
+    ) -> Completion:
         last = messages[-1].content if messages else ""
         turn = sum(1 for message in messages if message.role == "user")
         text = f"Offline reply to turn {turn}: you said {last!r}."
+        if schema is not None:
+            quoted = " ".join(last.split())[:QUOTED]
+            text = json.dumps(sample(schema.schema, repr(quoted)))
         tokens_in = _count(system) + sum(_count(message.content) for message in messages)
         return Completion(text, self.model, Usage(tokens_in, _count(text)), "stop")
 
-    async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
-        completion = self._reply(system, messages)
+    async def complete(
+        self, system: str, messages: Sequence[ChatMessage], schema: OutputSchema | None = None
+    ) -> Completion:
+        completion = self._reply(system, messages, schema)
         if self.delay_s:  # as long as streaming the same reply would take
             await asyncio.sleep(self.delay_s * len(completion.text.split(" ")))
         return completion

@@ -8,6 +8,7 @@
   // The generated content: the text (or the object a template with a schema returns).
   const content = (result) => {
     if (result === null || typeof result !== "object") return result;
+    if ("data" in result) return result.data; // a template with a schema: validated JSON
     if ("text" in result) return result.text;
     if ("items" in result) return result.items.map(content);
     return Object.fromEntries(Object.entries(result).filter(([name]) => !ABOUT_THE_RUN.has(name)));
