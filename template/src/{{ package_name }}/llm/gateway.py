@@ -18,13 +18,15 @@ import importlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import structlog
 
+from ..core.budget import TokenBudget
 from ..core.rate_limit import RateLimiter
 from ..core.redaction import Redactor, secret_values
 from ..core.settings import Settings
+from . import context, prices
 from .cache import LLMCache
 from .prompts import Prompt
 from .provider import ChatMessage, Completion, Provider, ProviderError, Usage
@@ -64,6 +66,8 @@ class _Call:
     cache: str = "off"
     outcome: str = "cancelled"
     usage: Usage = field(default_factory=Usage)
+    cost: float | None = None
+    currency: str | None = None
     error: ProviderError | None = None
 
 
@@ -78,12 +82,19 @@ class LLMGateway:
         cache_streaming: bool = False,
         limiter: RateLimiter | None = None,
         redactor: Redactor | None = None,
+        budget: TokenBudget | None = None,
+        price_table: prices.PriceTable | None = None,
+        context_tokens: int = 0,
     ) -> None:
         self.provider = provider
         self.cache = cache
         self.cache_streaming = cache_streaming
         self.limiter = limiter
         self.redactor = redactor or Redactor()
+        self.budget = budget
+        self.prices = price_table or prices.load()
+        self.context_tokens = context_tokens
+        self.unpriced: set[str] = set()  # models already warned about
 
     @classmethod
     def from_settings(
@@ -91,6 +102,7 @@ class LLMGateway:
         settings: Settings,
         cache: LLMCache | None = None,
         limiter: RateLimiter | None = None,
+        budget: TokenBudget | None = None,
     ) -> LLMGateway:
         return cls(
             build_provider(settings),
@@ -98,6 +110,9 @@ class LLMGateway:
             cache_streaming=settings.llm_cache_streaming,
             limiter=limiter,
             redactor=Redactor(secret_values(dict(settings))),  # no secret in its errors
+            budget=budget,
+            price_table=prices.load(settings.llm_prices_file),
+            context_tokens=settings.llm_context_tokens,
         )
 
     @property
@@ -112,13 +127,14 @@ class LLMGateway:
         self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
     ) -> Completion:
         """The completion of ``messages`` under ``prompt``; ProviderError if there is none."""
+        await self._within_budget(rate_key)
         call = self._begin(prompt, messages, rate_key, stream=False, cached=self.cache is not None)
         with self._recorded(call):
             cached = await self._lookup(call)
             if cached is not None:
                 return await self._done(call, cached)
             try:
-                reply = await self.provider.complete(prompt.text, messages)
+                reply = await self.provider.complete(prompt.text, call.messages)
             except Exception as exc:
                 raise self._failure(exc) from exc
             return await self._done(call, reply)
@@ -127,6 +143,7 @@ class LLMGateway:
         self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
     ) -> AsyncIterator[str | Completion]:
         """Text deltas, then the final ``Completion``; ProviderError if it does not come."""
+        await self._within_budget(rate_key)
         cached_ok = self.cache is not None and self.cache_streaming
         call = self._begin(prompt, messages, rate_key, stream=True, cached=cached_ok)
         with self._recorded(call):
@@ -137,7 +154,7 @@ class LLMGateway:
                     yield word if index == len(words) - 1 else word + " "
             else:
                 try:
-                    async for item in self.provider.stream(prompt.text, messages):
+                    async for item in self.provider.stream(prompt.text, call.messages):
                         if isinstance(item, Completion):
                             final = item
                         else:
@@ -147,6 +164,12 @@ class LLMGateway:
                 if final is None:
                     raise ProviderError(f"{self.name} ended the stream without a completion")
             yield await self._done(call, final)
+
+    async def _within_budget(self, rate_key: str | None) -> None:
+        """BudgetExceeded (no call made) once the caller spent the day's tokens: a job's next
+        call, or a request that raced past its route's check."""
+        if self.budget is not None:
+            await self.budget.check(rate_key)
 
     @contextmanager
     def _recorded(self, call: _Call) -> Iterator[None]:
@@ -168,6 +191,16 @@ class LLMGateway:
         stream: bool,
         cached: bool,
     ) -> _Call:
+        fitted = context.fit(prompt.text, messages, self.context_tokens)
+        if fitted.dropped:
+            log.info(
+                "llm.context_trimmed",
+                dropped=fitted.dropped,
+                estimated_before=fitted.estimated_before,
+                estimated_after=fitted.estimated_after,
+                limit=self.context_tokens,
+            )
+            messages = fitted.messages
         key = None
         if cached and self.cache is not None:
             material = [self.name, self.model, prompt.version_tag, prompt.text]
@@ -192,8 +225,24 @@ class LLMGateway:
             await self.cache.put(call.cache_key, completion)
         if self.limiter is not None:
             await self.limiter.add_tokens(call.rate_key, completion.usage.total)
+        if self.budget is not None:
+            await self.budget.add(call.rate_key, completion.usage.total)
+        completion = self._priced(call, completion)
         call.outcome, call.usage = "ok", completion.usage
+        call.cost, call.currency = completion.cost, completion.currency
         return completion
+
+    def _priced(self, call: _Call, completion: Completion) -> Completion:
+        """The completion with its cost: 0 from the cache, None for a model without a price."""
+        price = self.prices.find(self.name, completion.model, self.model)
+        if price is None:
+            if completion.model not in self.unpriced:
+                self.unpriced.add(completion.model)
+                log.warning("llm.price_unknown", provider=self.name, model=completion.model)
+            return replace(completion, cost=None, currency=None)
+        usage = completion.usage
+        cost = 0.0 if call.cache == "hit" else price.cost(usage.input_tokens, usage.output_tokens)
+        return replace(completion, cost=cost, currency=price.currency)
 
     def _failure(self, exc: Exception) -> ProviderError:
         """``exc``, whatever it is, as a ProviderError with a short message free of secrets."""
@@ -215,6 +264,8 @@ class LLMGateway:
             prompt_version=call.prompt.version_tag,
             input_tokens=call.usage.input_tokens,
             output_tokens=call.usage.output_tokens,
+            cost=call.cost,
+            currency=call.currency,
             latency_ms=round((time.perf_counter() - call.started) * 1000, 1),
             outcome=call.outcome,
             stream=call.stream,

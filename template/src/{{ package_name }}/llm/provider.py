@@ -30,6 +30,8 @@ class Completion:
     text: str
     model: str
     usage: Usage
+    cost: float | None = None  # set by the gateway from the price table; None: unknown
+    currency: str | None = None
 
 
 class ProviderError(Exception):

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ...core.services import Services
+from ...core.usage import summary as usage_summary
 from ...llm.prompts import load
 from ...llm.provider import ChatMessage
 from .datasets import profile
@@ -36,9 +37,5 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         "insights": completion.text,
         "model": completion.model,
         "prompt_version": prompt.version_tag,
-        "usage": {
-            "input_tokens": completion.usage.input_tokens,
-            "output_tokens": completion.usage.output_tokens,
-            "requests": 1,
-        },
+        "usage": usage_summary([completion]),
     }

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from ...core.services import Services
-from ...llm.provider import ChatMessage
+from ...core.usage import summary
+from ...llm.provider import ChatMessage, Completion
 from .templates import templates
 
 KIND = "generate"
@@ -17,12 +17,14 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
     if template is None or template.version != payload["version"]:
         raise ValueError(f"template {payload['template']}@{payload['version']} is not available")
     outputs: list[dict[str, Any]] = []
+    completions: list[Completion] = []
     for values in payload["items"]:
         completion = await services.llm.complete(
             template.prompt,
             [ChatMessage("user", template.render(values))],
             rate_key=payload.get("rate_identity"),
         )
+        completions.append(completion)
         outputs.append(
             {
                 "text": completion.text,
@@ -30,6 +32,8 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
                 "usage": {
                     "input_tokens": completion.usage.input_tokens,
                     "output_tokens": completion.usage.output_tokens,
+                    "cost": completion.cost,
+                    "currency": completion.currency,
                 },
             }
         )
@@ -40,15 +44,5 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         result.update(outputs[0])
     # The job's calls together, for `admin usage`: one model (one gateway) for them all.
     result["model"] = outputs[0]["model"]
-    result["usage"] = {
-        "input_tokens": _total(output["usage"]["input_tokens"] for output in outputs),
-        "output_tokens": _total(output["usage"]["output_tokens"] for output in outputs),
-        "requests": len(outputs),
-    }
+    result["usage"] = summary(completions)  # tokens, requests and cost of them all
     return result
-
-
-def _total(counts: Iterable[int | None]) -> int | None:
-    """The sum, or None when the provider reported none of them."""
-    known = [count for count in counts if count is not None]
-    return sum(known) if known else None

@@ -20,14 +20,16 @@ def _count(text: str) -> int:
 class OfflineProvider:
     name = "offline"
 
-    def __init__(self, model: str, delay_s: float = 0.0) -> None:
+    def __init__(self, model: str, delay_s: float = 0.0, max_output_tokens: int = 4096) -> None:
         self.model = model
         self.delay_s = delay_s
+        self.max_output_tokens = max_output_tokens  # LLM_MAX_OUTPUT_TOKENS: words, here
 
     def _reply(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
         last = messages[-1].content if messages else ""
         turn = sum(1 for message in messages if message.role == "user")
         text = f"Offline reply to turn {turn}: you said {last!r}."
+        text = " ".join(text.split(" ")[: self.max_output_tokens])  # cut like a real model
         tokens_in = _count(system) + sum(_count(message.content) for message in messages)
         return Completion(text, self.model, Usage(tokens_in, _count(text)))
 
@@ -56,4 +58,6 @@ class OfflineProvider:
 
 
 def build(settings: Settings) -> OfflineProvider:
-    return OfflineProvider(settings.model_name, settings.llm_offline_delay_ms / 1000)
+    return OfflineProvider(
+        settings.model_name, settings.llm_offline_delay_ms / 1000, settings.llm_max_output_tokens
+    )
