@@ -1,10 +1,10 @@
-"""Fit a conversation into ``LLM_CONTEXT_TOKENS``: the oldest turns go first.
+"""Fit a long message history into ``LLM_CONTEXT_TOKENS``: the oldest turns go first.
 
 Tokens are estimated without a tokenizer (none can be downloaded at run time): about four
 characters a token, plus a few tokens per message for its role and separators. That is close
 for English prose and code, and low for some scripts (Chinese, Japanese: about one token per
 character): set the limit with room to spare. The system prompt and the latest message are
-always kept; after a trim the conversation starts with a user message.
+always kept; after a trim the history sent starts with a user message.
 """
 
 from __future__ import annotations
