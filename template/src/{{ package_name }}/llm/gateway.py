@@ -5,6 +5,9 @@ imported only then, with ``LLM_TIMEOUT_S`` and ``LLM_MAX_RETRIES``), the version
 the response cache, the token accounting of the caller's rate limit, one ``llm.call`` log
 event, and the mapping of every provider fault to one ``ProviderError`` (a 502 for clients).
 Plain and streamed calls take the same steps (``_Call``); use-case code never sees an SDK.
+Cost and limits too (docs: cost and budgets): the history trimmed to ``LLM_CONTEXT_TOKENS``
+(``context``), the caller's daily ``TOKEN_BUDGET_PER_DAY`` checked before and charged after,
+and the call's cost from the price table (``prices``), logged and returned with it.
 
 Whatever a provider or its SDK raises (an HTTP error, a timeout, a dropped connection, a body
 that is not a completion) leaves as a ``ProviderError`` whose message names the provider and
