@@ -51,6 +51,9 @@ USE_CASE_FILES = {
         "tests/features/chat/test_chat.py",
         "tests/features/chat/test_streaming.py",
         "tests/features/chat/probe.py",
+        "src/{package}/features/chat/evals.py",
+        "evals/chat.yaml",
+        "tests/features/chat/test_evals_chat.py",
     ],
     "generate": [
         "src/{package}/features/generate/routes.py",
@@ -59,6 +62,9 @@ USE_CASE_FILES = {
         "src/{package}/features/generate/prompts/blog_outline.md",
         "tests/features/generate/test_generate.py",
         "tests/features/generate/probe.py",
+        "src/{package}/features/generate/evals.py",
+        "evals/generate.yaml",
+        "tests/features/generate/test_evals_generate.py",
     ],
     "analyze": [
         "src/{package}/features/analyze/routes.py",
@@ -70,6 +76,9 @@ USE_CASE_FILES = {
         "src/{package}/features/analyze/migrations/0003_datasets.py",
         "tests/features/analyze/test_analyze.py",
         "tests/features/analyze/probe.py",
+        "src/{package}/features/analyze/evals.py",
+        "evals/analyze.yaml",
+        "tests/features/analyze/test_evals_analyze.py",
     ],
     "jobs": [
         "src/{package}/features/jobs/routes.py",

@@ -8,7 +8,7 @@ line that names the problem (``AdminError``), never a traceback.
 
 from __future__ import annotations
 
-from . import checks, migrations, prompts, purge, release_info, usage
+from . import checks, evals, migrations, prompts, purge, release_info, usage
 from .migrations import migrate
 from .task import AdminError, AdminTask
 
@@ -19,6 +19,7 @@ TASKS: dict[str, AdminTask] = {
     "prompts": prompts.task,
     "purge": purge.task,
     "usage": usage.task,
+    "eval": evals.task,
 }
 
 __all__ = ["TASKS", "AdminError", "AdminTask", "migrate"]
