@@ -10,7 +10,7 @@ WORKERS ?= 2
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install test demo lint docs bench bench-load bench-evals clean
+.PHONY: install test demo lint docs bench bench-load bench-telemetry bench-evals clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ bench: install
 
 bench-load: install
 	$(BIN)/uv run --frozen python bench/load.py $(ARGS)
+
+bench-telemetry: install
+	$(BIN)/uv run --frozen python bench/telemetry.py $(ARGS)
 
 bench-evals: install
 	$(BIN)/uv run --frozen python bench/evals.py $(ARGS)

@@ -15,7 +15,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI
 
-from .core import errors
+from .core import errors, telemetry
 from .core.body_limit import BodyLimitMiddleware
 from .core.owners import ApiKeys
 from .core.request_id import RequestIdMiddleware
@@ -61,6 +61,7 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestIdMiddleware)
     errors.install(app)
+    telemetry.instrument_app(app)  # outermost: a span for each request, when telemetry is on
     for feature in features:
         for router in feature.routers:
             app.include_router(router)

@@ -3,7 +3,9 @@
 The service's own structlog events, uvicorn's error and access logs and any library's
 standard-library logging all go through one handler with one JSON formatter. Every line
 carries ``timestamp``, ``level``, ``event``, ``request_id`` (null outside a request) and the
-release's ``version`` and ``commit`` (``release.py``), so that a line names the build it came from.
+release's ``version`` and ``commit`` (``release.py``), so that a line names the build it came from,
+and ``trace_id`` and ``span_id`` (hex): the current span's, with OpenTelemetry on
+(``telemetry.py``) and inside a request, job or admin task; null otherwise.
 
 Exceptions are logged with their type, message and traceback, never the frames' local
 variables (one of them may hold a request's ``Authorization`` header), and every line goes
@@ -22,6 +24,7 @@ from structlog.typing import EventDict, Processor
 
 from .redaction import REDACTOR
 from .release import current as current_release
+from .telemetry import current_ids
 
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
 # Libraries' loggers that say nothing an operator needs at INFO.
@@ -30,6 +33,12 @@ QUIET_LOGGERS = {"alembic.runtime.plugins": logging.WARNING}  # a line per plugi
 
 def _default_request_id(_: Any, __: str, event_dict: EventDict) -> EventDict:
     event_dict.setdefault("request_id", None)
+    return event_dict
+
+
+def _trace_ids(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    ids = current_ids()
+    event_dict["trace_id"], event_dict["span_id"] = ids if ids is not None else (None, None)
     return event_dict
 
 
@@ -75,6 +84,7 @@ def configure_logging(level: str, secrets: list[str] | None = None) -> None:
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         _default_request_id,
+        _trace_ids,
         _release_fields(release.version, release.commit),
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,

@@ -39,7 +39,8 @@ class LLMCache:
         if raw is None:
             return None
         data = json.loads(raw)
-        return Completion(data["text"], data["model"], Usage(**data["usage"]))
+        usage = Usage(**data["usage"])
+        return Completion(data["text"], data["model"], usage, data.get("finish_reason"))
 
     async def put(self, key: str, completion: Completion) -> None:
         value = json.dumps(asdict(completion))

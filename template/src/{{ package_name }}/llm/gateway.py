@@ -33,6 +33,7 @@ from . import context, prices
 from .cache import LLMCache
 from .prompts import Prompt
 from .provider import ChatMessage, Completion, Provider, ProviderError, Usage
+from .tracing import model_call
 
 log = structlog.get_logger(__name__)
 MESSAGE_LIMIT = 300  # characters of a ProviderError's message: never a whole response body
@@ -72,6 +73,7 @@ class _Call:
     cost: float | None = None
     currency: str | None = None
     error: ProviderError | None = None
+    completion: Completion | None = None
 
 
 class LLMGateway:
@@ -176,9 +178,10 @@ class LLMGateway:
 
     @contextmanager
     def _recorded(self, call: _Call) -> Iterator[None]:
-        """One ``llm.call`` event per call, however it ends: ok, error or cancelled."""
+        """One ``llm.call`` event (and span: ``tracing``) per call, however it ends."""
         try:
-            yield
+            with model_call(self.name, self.model, call.prompt.text, call):
+                yield
         except ProviderError as exc:
             call.outcome, call.error = "error", exc
             raise
@@ -231,7 +234,7 @@ class LLMGateway:
         if self.budget is not None:
             await self.budget.add(call.rate_key, completion.usage.total)
         completion = self._priced(call, completion)
-        call.outcome, call.usage = "ok", completion.usage
+        call.outcome, call.usage, call.completion = "ok", completion.usage, completion
         call.cost, call.currency = completion.cost, completion.currency
         return completion
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from ..core import telemetry
 from ..core.settings import Settings
 from .settings import JobSettings
 
@@ -78,7 +79,8 @@ class JobQueue:
 
     async def submit(self, job_id: str) -> None:
         task = await self._task()
-        await task.kiq(job_id)
+        # The request's trace context travels with the message: the job continues its trace.
+        await task.kicker().with_labels(**telemetry.carrier()).kiq(job_id)
 
     async def close(self) -> None:
         if self._started is None:

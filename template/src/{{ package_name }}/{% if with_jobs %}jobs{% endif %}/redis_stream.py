@@ -37,6 +37,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from taskiq import AckableMessage, Context, TaskiqDepends
 from taskiq_redis import RedisStreamBroker
 
+from ..core import telemetry
+
 log = structlog.get_logger(__name__)
 RENEWALS_PER_TIMEOUT = 4
 MAX_BACKOFF_S = 30.0
@@ -72,7 +74,8 @@ class ReclaimingRedisStreamBroker(RedisStreamBroker):
 
         async def run_job(job_id: str, context: Annotated[Context, TaskiqDepends()]) -> None:
             try:
-                ran = await run(job_id)
+                with telemetry.continued(context.message.labels):  # the submitter's trace
+                    ran = await run(job_id)
             except asyncio.CancelledError:  # shutdown: the job was put back, no error to log
                 return
             if not ran:

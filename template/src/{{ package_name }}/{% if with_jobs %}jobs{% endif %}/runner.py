@@ -23,6 +23,7 @@ from typing import Any
 
 import structlog
 
+from ..core import telemetry
 from ..core.budget import BudgetExceeded
 from ..core.database import DATABASE_ERRORS
 from ..core.redaction import Redactor, secret_values
@@ -89,7 +90,8 @@ class JobRunner:
             kind, payload = job.kind, dict(job.payload)
         lease = store.Lease(job_id, settings.job_redelivery_s)
         try:
-            kept = await self._holding(lease, self._attempts(lease, kind, payload))
+            with telemetry.span(f"job {kind}", {"job.id": job_id, "job.kind": kind}):
+                kept = await self._holding(lease, self._attempts(lease, kind, payload))
         except asyncio.CancelledError:
             # Shutdown: put the job back for the next worker, then let the cancel go on.
             await asyncio.shield(self._release(lease))

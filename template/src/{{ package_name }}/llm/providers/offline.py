@@ -29,9 +29,11 @@ class OfflineProvider:
         last = messages[-1].content if messages else ""
         turn = sum(1 for message in messages if message.role == "user")
         text = f"Offline reply to turn {turn}: you said {last!r}."
-        text = " ".join(text.split(" ")[: self.max_output_tokens])  # cut like a real model
+        words = text.split(" ")
+        stop = "length" if len(words) > self.max_output_tokens else "stop"  # cut as models are
+        text = " ".join(words[: self.max_output_tokens])
         tokens_in = _count(system) + sum(_count(message.content) for message in messages)
-        return Completion(text, self.model, Usage(tokens_in, _count(text)))
+        return Completion(text, self.model, Usage(tokens_in, _count(text)), stop)
 
     async def complete(self, system: str, messages: Sequence[ChatMessage]) -> Completion:
         completion = self._reply(system, messages)
