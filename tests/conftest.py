@@ -33,10 +33,17 @@ def copier_defaults() -> dict[str, Any]:
     return dict(DEFAULT_ANSWERS)
 
 
-def run(project: Path, *cmd: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
+def run(
+    project: Path, *cmd: str, timeout: float = 1500, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run a command in the project; fail the test with its output if it fails."""
     result = subprocess.run(
-        cmd, cwd=project, env=clean_env(), capture_output=True, text=True, timeout=timeout
+        cmd,
+        cwd=project,
+        env=clean_env(**(env or {})),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     if result.returncode != 0:
         pytest.fail(
@@ -52,14 +59,21 @@ def run(project: Path, *cmd: str, timeout: float = 1500) -> subprocess.Completed
 AFTER_UPDATE_TESTS = ("tests/test_migrations.py", "tests/test_api.py", "tests/test_admin.py")
 
 
-def check_project(project: Path, tests: tuple[str, ...] = ()) -> None:
-    """What a user's CI does: install from the lock, lint, type-check, test (``tests``: some)."""
+def check_project(project: Path, tests: tuple[str, ...] = (), browser: bool = False) -> None:
+    """What a user's CI does: install from the lock, lint, type-check, test (``tests``: some).
+
+    The page's browser tests run in one variant only (``browser``), where Chromium must be
+    there (``REQUIRE_BROWSER=1``: they fail without it); the others leave them out.
+    """
     run(project, UV, "sync", "--locked")
     run(project, UV, "run", "--frozen", "ruff", "check", ".")
     run(project, UV, "run", "--frozen", "ruff", "format", "--check", ".")
     run(project, UV, "run", "--frozen", "mypy")
     pytest = ("pytest", "-q", "-rs", "-p", "no:cacheprovider", *tests)
-    result = run(project, UV, "run", "--frozen", *pytest)
+    if not browser:
+        pytest += ("-m", "not browser")
+    env = {"REQUIRE_BROWSER": "1"} if browser else {}
+    result = run(project, UV, "run", "--frozen", *pytest, env=env)
     # The Postgres (and Redis) tests must run here, not skip: CI provides the servers.
     summary = result.stdout.strip().splitlines()[-1]  # "N passed in ..."; logs may say "skipped"
     assert "skipped" not in summary, result.stdout[-3000:]

@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -218,6 +219,11 @@ def test_built_wheel_runs_release_and_check_outside_the_project(
     """What the Docker image does: a non-editable install, run from another directory."""
     run(project, UV, "build", "--wheel", "--quiet", "--out-dir", str(tmp_path / "dist"))
     wheel = next((tmp_path / "dist").glob("*.whl"))
+    # The page's files are package data: the wheel (so the image) carries them.
+    packed = set(zipfile.ZipFile(wheel).namelist())
+    page = {"page/web/index.html", "page/web/app.js", "page/web/page.css", "jobs/web/jobs.js"}
+    page |= {f"{use_case}/web/tab.js" for use_case in ("chat", "generate", "analyze")}
+    assert {f"acme_helper/features/{name}" for name in page} <= packed
     venv = tmp_path / "venv"
     run(project, UV, "venv", "--quiet", str(venv))
     env = clean_env(VIRTUAL_ENV=str(venv))

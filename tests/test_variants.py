@@ -51,6 +51,8 @@ USE_CASE_FILES = {
         "tests/features/chat/test_chat.py",
         "tests/features/chat/test_streaming.py",
         "tests/features/chat/probe.py",
+        "src/{package}/features/chat/web/tab.js",
+        "tests/features/chat/test_page_chat.py",
         "src/{package}/features/chat/evals.py",
         "evals/chat.yaml",
         "tests/features/chat/test_evals_chat.py",
@@ -62,6 +64,8 @@ USE_CASE_FILES = {
         "src/{package}/features/generate/prompts/blog_outline.md",
         "tests/features/generate/test_generate.py",
         "tests/features/generate/probe.py",
+        "src/{package}/features/generate/web/tab.js",
+        "tests/features/generate/test_page_generate.py",
         "src/{package}/features/generate/evals.py",
         "evals/generate.yaml",
         "tests/features/generate/test_evals_generate.py",
@@ -76,6 +80,8 @@ USE_CASE_FILES = {
         "src/{package}/features/analyze/migrations/0003_datasets.py",
         "tests/features/analyze/test_analyze.py",
         "tests/features/analyze/probe.py",
+        "src/{package}/features/analyze/web/tab.js",
+        "tests/features/analyze/test_page_analyze.py",
         "src/{package}/features/analyze/evals.py",
         "evals/analyze.yaml",
         "tests/features/analyze/test_evals_analyze.py",
@@ -88,6 +94,7 @@ USE_CASE_FILES = {
         "src/{package}/jobs/migrations/0002_jobs.py",
         "tests/features/jobs/test_jobs.py",
         "tests/features/jobs/test_worker.py",
+        "src/{package}/features/jobs/web/jobs.js",
     ],
 }
 # Words that only a use case's own files and docs may contain.
@@ -175,7 +182,7 @@ def test_variant_renders_and_passes_its_checks(
     assert (project / ".env").read_text() == (project / ".env.example").read_text()
     log = run(project, "git", "log", "--oneline").stdout.strip().splitlines()
     assert len(log) == 1
-    check_project(project)
+    check_project(project, browser=answers == VARIANTS["defaults"])  # every use case: the page
     assert run(project, "git", "status", "--porcelain").stdout == ""
 
 

@@ -1,0 +1,228 @@
+// The page's shell: the API key, the tabs, calls to the API and readable errors.
+// Each use case ships its own tab (features/<name>/web/tab.js), which calls Page.register.
+"use strict";
+
+(() => {
+  const KEY = "page.apiKey";
+  const tabs = new Map();
+  const keyListeners = [];
+
+  class ApiError extends Error {
+    constructor(status, code, message, retryAfter) {
+      super(message);
+      this.status = status;
+      this.code = code;
+      this.retryAfter = retryAfter;
+    }
+  }
+
+  // el("p", {class: "x", id: "y"}, "text", child): attributes; "on<event>" adds a listener.
+  const el = (tag, attributes = {}, ...children) => {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (value === undefined || value === null || value === false) continue;
+      if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? "" : String(value));
+    }
+    node.append(...children.filter((child) => child !== undefined && child !== null));
+    return node;
+  };
+
+  const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
+
+  const key = () => sessionStorage.getItem(KEY) || "";
+
+  const errorOf = async (response) => {
+    let code = "error";
+    let message = response.statusText || "the request failed";
+    try {
+      const body = await response.json();
+      if (body && body.error) {
+        code = body.error.code || code;
+        message = body.error.message || message;
+      }
+    } catch (_) {
+      // not JSON: keep the status text
+    }
+    return new ApiError(response.status, code, message, response.headers.get("Retry-After"));
+  };
+
+  // A call to the API with the key; JSON in and out. A status >= 400 throws an ApiError.
+  const api = async (path, { method = "GET", json, body, contentType, stream = false } = {}) => {
+    const headers = {};
+    if (key()) headers.Authorization = `Bearer ${key()}`;
+    if (json !== undefined) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(json);
+    } else if (contentType) {
+      headers["Content-Type"] = contentType;
+    }
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body });
+    } catch (error) {
+      throw new ApiError(0, "network", `The service did not answer (${error.message})`, null);
+    }
+    if (!response.ok) throw await errorOf(response);
+    if (stream) return response;
+    return response.status === 204 ? null : response.json();
+  };
+
+  // An error that a stream reports as an event: the status the same error would have had.
+  const STREAM_STATUS = { provider_error: 502, shutting_down: 503, database_unavailable: 503 };
+  const streamError = (data) => {
+    const error = (data && data.error) || {};
+    const status = STREAM_STATUS[error.code] || 500;
+    return new ApiError(status, error.code || "error", error.message || "the stream failed", null);
+  };
+
+  // Read a text/event-stream response, calling onEvent(name, data) for each event.
+  const readEvents = async (response, onEvent) => {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = "";
+    const dispatch = (frame) => {
+      let name = "message";
+      const data = [];
+      for (const line of frame.split("\n")) {
+        const clean = line.replace(/\r$/, "");
+        if (clean.startsWith("event:")) name = clean.slice(6).trim();
+        else if (clean.startsWith("data:")) data.push(clean.slice(5).replace(/^ /, ""));
+      }
+      if (data.length) onEvent(name, JSON.parse(data.join("\n")));
+    };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let at;
+        while ((at = buffer.indexOf("\n\n")) >= 0) {
+          dispatch(buffer.slice(0, at));
+          buffer = buffer.slice(at + 2);
+        }
+      }
+      buffer += decoder.decode();
+      if (buffer.trim()) dispatch(buffer);
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  };
+
+  // What a person reads for an error: what went wrong, and what to do.
+  const describe = (error) => {
+    if (!(error instanceof ApiError)) return `Something went wrong: ${error.message || error}`;
+    const wait = error.retryAfter ? ` Retry after ${error.retryAfter} s.` : "";
+    switch (error.status) {
+      case 0:
+        return sentence(error.message);
+      case 401:
+        return `Not authorized: ${sentence(error.message)} Type a valid API key above.`;
+      case 429:
+        if (error.code === "budget_exceeded") {
+          return `The token budget is used up: ${sentence(error.message)}${wait}`;
+        }
+        return `Too many requests: ${sentence(error.message)}${wait}`;
+      case 502:
+        return `The model provider failed: ${sentence(error.message)} Try again later.`;
+      case 503:
+        return `The service is unavailable: ${sentence(error.message)}${wait}`;
+      default:
+        return `Error ${error.status} (${error.code}): ${sentence(error.message)}`;
+    }
+  };
+
+  const showError = (target, error) => {
+    target.textContent = describe(error);
+    target.hidden = false;
+  };
+
+  const clearError = (target) => {
+    target.textContent = "";
+    target.hidden = true;
+  };
+
+  // A result as a person reads it: text as text, lists as lists, objects as named fields.
+  const render = (value) => {
+    if (value === null || value === undefined) return el("span", { class: "muted" }, "(none)");
+    if (Array.isArray(value)) return el("ul", {}, ...value.map((item) => el("li", {}, render(item))));
+    if (typeof value === "object") {
+      const list = el("dl");
+      for (const [name, item] of Object.entries(value)) {
+        list.append(el("dt", {}, name.replace(/_/g, " ")), el("dd", {}, render(item)));
+      }
+      return list;
+    }
+    return el("span", { class: "text" }, String(value));
+  };
+
+  const select = (name) => {
+    for (const [other, tab] of tabs) {
+      tab.button.setAttribute("aria-selected", String(other === name));
+      tab.panel.hidden = other !== name;
+    }
+  };
+
+  const register = ({ name, title, build }) => {
+    const tab = tabs.get(name);
+    if (!tab) return;
+    tab.button.textContent = title;
+    build(tab.panel);
+  };
+
+  const onKey = (listener) => keyListeners.push(listener);
+
+  window.Page = { ApiError, api, clearError, describe, el, onKey, readEvents, register, render, showError, streamError };
+
+  const setUpKey = () => {
+    const form = document.getElementById("key-form");
+    const input = document.getElementById("api-key");
+    const state = document.getElementById("key-state");
+    const show = () => {
+      state.textContent = key() ? "a key is set for this tab" : "no key set";
+    };
+    input.value = key();
+    show();
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const value = input.value.trim();
+      if (value) sessionStorage.setItem(KEY, value);
+      else sessionStorage.removeItem(KEY);
+      show();
+      for (const listener of keyListeners) listener();
+    });
+  };
+
+  const load = (src) => {
+    const script = document.createElement("script");
+    script.src = src;
+    script.async = false; // in the order given: helpers first, then the tabs
+    document.head.append(script);
+  };
+
+  const start = async () => {
+    setUpKey();
+    const response = await fetch("/page/config.json");
+    const config = await response.json();
+    const nav = document.getElementById("tabs");
+    const panels = document.getElementById("panels");
+    for (const { name } of config.tabs) {
+      const button = el("button", {
+        type: "button",
+        role: "tab",
+        id: `tab-${name}`,
+        "aria-controls": `panel-${name}`,
+        onclick: () => select(name),
+      }, name);
+      const panel = el("section", { role: "tabpanel", id: `panel-${name}`, "aria-labelledby": `tab-${name}` });
+      nav.append(button);
+      panels.append(panel);
+      tabs.set(name, { button, panel });
+    }
+    if (config.tabs.length) select(config.tabs[0].name);
+    for (const src of config.scripts) load(src);
+    for (const { script } of config.tabs) load(script);
+  };
+
+  start();
+})();

@@ -1,0 +1,173 @@
+"""Headless Chromium driving the try-it page of a service run as a real process.
+
+The tests that use it are marked ``browser``. Without Chromium and its driver they skip,
+unless ``REQUIRE_BROWSER=1`` (CI), where they fail. ``PAGE_SCREENSHOTS=<folder>`` makes
+them save what the page shows there, as PNG files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .running import migrated_sqlite, start_server
+
+if TYPE_CHECKING:
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
+
+BINARIES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+WAIT_S = 20
+
+
+def chromium() -> tuple[str, str]:
+    """Chromium's binary and its driver: CHROME_BINARY / CHROMEDRIVER, or found on PATH."""
+    binary = os.environ.get("CHROME_BINARY") or next(
+        filter(None, map(shutil.which, BINARIES)), None
+    )
+    driver = os.environ.get("CHROMEDRIVER") or shutil.which("chromedriver")
+    if binary and driver:
+        return binary, driver
+    message = (
+        "the browser tests need Chromium and its driver "
+        "(Debian: apt-get install chromium chromium-driver)"
+    )
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{message}; REQUIRE_BROWSER=1 makes this a failure")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[WebDriver]:
+    """One headless Chromium for the session's browser tests."""
+    binary, driver = chromium()
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1100,860",
+    ):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(options=options, service=webdriver.ChromeService(driver))
+    yield chrome
+    chrome.quit()
+
+
+class Service:
+    """The service as a process: its base URL and the API key it accepts."""
+
+    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+        self.key = f"page-{uuid.uuid4().hex}"
+        full = {**env, "API_KEYS": f"tester:{self.key}", "APP_ENV": "development"}
+        self.process, self.base = start_server({**full, "PAGE_ENABLED": "true"}, cwd)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+
+
+def start_service(tmp: Path, **env: str) -> Service:
+    """A service on a new migrated SQLite file, offline unless ``env`` says otherwise."""
+    return Service({**migrated_sqlite(tmp), "LLM_OFFLINE_DELAY_MS": "5", **env}, tmp)
+
+
+@pytest.fixture(scope="session")
+def page_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """The service the browser tests share (jobs run in its process: no Redis)."""
+    chromium()  # skip (or fail) before starting anything
+    service = start_service(tmp_path_factory.mktemp("page"))
+    yield service
+    service.stop()
+
+
+class PageUser:
+    """A person at the page: types, clicks, waits for what shows."""
+
+    def __init__(self, driver: WebDriver, service: Service) -> None:
+        self.driver = driver
+        self.service = service
+
+    def open(self, tab: str, key: str | None = None) -> PageUser:
+        """Load the page, type the key (the service's own unless given), open ``tab``."""
+        self.driver.get(f"{self.service.base}/")
+        field = self.find("#api-key")
+        field.clear()
+        field.send_keys(self.service.key if key is None else key)
+        self.find("#key-form button").click()
+        self.wait(lambda: self.find(f"#tab-{tab}").text != tab)  # its script registered it
+        self.find(f"#tab-{tab}").click()
+        self.wait(lambda: self.find(f"#panel-{tab}").is_displayed())
+        return self
+
+    def find(self, css: str) -> WebElement:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def all(self, css: str) -> list[WebElement]:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def wait(self, condition: Callable[[], Any], timeout: float = WAIT_S) -> Any:
+        from selenium.common.exceptions import (
+            NoSuchElementException,
+            StaleElementReferenceException,
+        )
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        ignored = (NoSuchElementException, StaleElementReferenceException)
+        waiting = WebDriverWait(
+            self.driver, timeout, poll_frequency=0.05, ignored_exceptions=ignored
+        )
+        return waiting.until(lambda _: condition())
+
+    def wait_text(self, css: str, contains: str, timeout: float = WAIT_S) -> str:
+        """The text of ``css`` once it contains ``contains``; fails with what it showed."""
+        try:
+            return str(self.wait(lambda: contains in self.find(css).text and self.find(css).text))
+        except Exception as exc:
+            shown = [element.text for element in self.all(css)]
+            raise AssertionError(f"{css} never showed {contains!r}: {shown}") from exc
+
+    def type(self, css: str, text: str) -> None:
+        field = self.find(css)
+        field.clear()
+        field.send_keys(text)
+
+    def policy_violations(self) -> list[str]:
+        """What the browser refused under the page's Content-Security-Policy."""
+        logs = self.driver.get_log("browser")  # type: ignore[no-untyped-call]
+        return [entry["message"] for entry in logs if "Content Security Policy" in entry["message"]]
+
+    def screenshot(self, name: str) -> None:
+        folder = os.environ.get("PAGE_SCREENSHOTS")
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            size = self.driver.get_window_size()
+            height = self.driver.execute_script("return document.body.scrollHeight")
+            self.driver.set_window_size(size["width"], max(int(height) + 140, size["height"]))
+            self.driver.save_screenshot(str(Path(folder) / f"{name}.png"))  # the whole page
+            self.driver.set_window_size(size["width"], size["height"])
+
+
+@pytest.fixture
+def page_user(browser: WebDriver, page_service: Service) -> PageUser:
+    return PageUser(browser, page_service)
