@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from ...support.answers import use_cases
 from ...support.browser import PageUser
 
 pytestmark = pytest.mark.browser
 
-# The use cases this project was generated with: a tab for each, and only those.
-USE_CASES = {{ use_cases | tojson }}
+# The use cases this project was generated with: the page has a tab for each, no other.
+USE_CASES = use_cases()
 DESCRIBE = "return Page.describe(new Page.ApiError(...arguments))"
 
 
