@@ -1,8 +1,9 @@
 """The FastAPI dependencies a route declares: who calls, within which limits, with what.
 
 ``OwnerDep`` is the caller's owner (``API_KEYS``), what every stored row of theirs is scoped
-to; ``RateLimitDep`` counts the request against the caller's limits and gives the key their
-LLM tokens are charged to; ``ServicesDep`` is the process's database, gateway and limiter.
+to; ``RateLimitDep`` refuses a caller whose daily token budget is spent, counts the request
+against the caller's limits and gives the key their LLM tokens are charged to;
+``ServicesDep`` is the process's database, gateway and limiter.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from .core.auth import require_api_key
-from .core.rate_limit import enforce
+from .core.budget import within_budget
 from .core.services import Services
 
 
@@ -22,5 +23,5 @@ def get_services(request: Request) -> Services:
 
 
 OwnerDep = Annotated[str, Depends(require_api_key)]
-RateLimitDep = Annotated[str, Depends(enforce)]
+RateLimitDep = Annotated[str, Depends(within_budget)]  # the daily budget, then the rate limits
 ServicesDep = Annotated[Services, Depends(get_services)]

@@ -4,8 +4,10 @@ Each feature says where it stored its LLM calls' tokens (``usage`` in ``features
 chat in its assistant messages, the jobs in their results. Only what was stored counts: a
 reply that failed or was cut off, or a job that did not succeed, stored none. The sums are
 SQL's, on SQLite and Postgres alike; a day is a UTC day and an owner is an API key's owner
-(``anonymous`` without ``API_KEYS``). One ``admin.usage.row`` event per day, owner and model,
-oldest first, then ``admin.usage.total``.
+(``anonymous`` without ``API_KEYS``). One ``admin.usage.row`` event per day, owner, model and
+currency, oldest first, then ``admin.usage.total``. Costs are the gateway's, from the price
+table when the call was made, summed per currency (``costs``); ``unpriced`` counts the calls
+whose model had no price (their cost is unknown, not 0).
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ class UsageRow:
     input_tokens: int
     output_tokens: int
     requests: int
+    cost: float | None
+    currency: str | None
+    unpriced: int
 
 
 def _utc_day(dialect: str, at: ColumnElement[datetime]) -> ColumnElement[str]:
@@ -47,7 +52,7 @@ def _utc_day(dialect: str, at: ColumnElement[datetime]) -> ColumnElement[str]:
 
 def _query(
     sources: list[UsageRows], dialect: str, since: datetime
-) -> Select[str, str, str | None, int, int, int]:
+) -> Select[str, str, str | None, str | None, int, int, int, float | None, int]:
     rows = (sources[0] if len(sources) == 1 else union_all(*sources)).subquery("calls")
     dated = (
         select(
@@ -57,17 +62,22 @@ def _query(
             rows.c.input_tokens,
             rows.c.output_tokens,
             rows.c.requests,
+            rows.c.cost,
+            rows.c.currency,
+            rows.c.unpriced,
         )
         .where(rows.c.at >= since)
         .subquery("dated")
     )
-    keys = (dated.c.day, dated.c.owner, dated.c.model)
+    keys = (dated.c.day, dated.c.owner, dated.c.model, dated.c.currency)
     return (
         select(
             *keys,
             func.coalesce(func.sum(dated.c.input_tokens), 0),
             func.coalesce(func.sum(dated.c.output_tokens), 0),
             func.coalesce(func.sum(dated.c.requests), 0),
+            func.sum(dated.c.cost),
+            func.coalesce(func.sum(dated.c.unpriced), 0),
         )
         .group_by(*keys)
         .order_by(*keys)
@@ -84,8 +94,20 @@ async def usage(engine: AsyncEngine, since: datetime) -> list[UsageRow]:
     async with engine.connect() as connection:
         result = await connection.execute(_query(sources, engine.dialect.name, since))
         return [
-            UsageRow(str(day), owner, model, int(tokens_in), int(tokens_out), int(requests))
-            for day, owner, model, tokens_in, tokens_out, requests in result
+            UsageRow(
+                str(day),
+                owner,
+                model,
+                int(tokens_in),
+                int(tokens_out),
+                int(requests),
+                None if cost is None else round(float(cost), 10),
+                currency,
+                int(unpriced),
+            )
+            for day, owner, model, currency, tokens_in, tokens_out, requests, cost, unpriced in (
+                result
+            )
         ]
 
 
@@ -108,6 +130,15 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _costs(rows: list[UsageRow]) -> dict[str, float]:
+    """The total cost in each currency."""
+    costs: dict[str, float] = {}
+    for row in rows:
+        if row.cost is not None and row.currency is not None:
+            costs[row.currency] = round(costs.get(row.currency, 0.0) + row.cost, 10)
+    return costs
+
+
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     since = datetime.now(UTC) - parse_age("--since", args.since)
     rows = asyncio.run(_usage(settings, since))
@@ -120,12 +151,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         input_tokens=sum(row.input_tokens for row in rows),
         output_tokens=sum(row.output_tokens for row in rows),
         requests=sum(row.requests for row in rows),
+        costs=_costs(rows),
+        unpriced=sum(row.unpriced for row in rows),
     )
     return 0
 
 
 task = AdminTask(
-    "sum the stored tokens by day, API key owner and model over the last --since (7d)",
+    "sum the stored tokens and costs by day, API key owner and model over the last --since",
     _run,
     _arguments,
 )

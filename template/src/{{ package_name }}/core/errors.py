@@ -81,7 +81,9 @@ DESCRIPTIONS = {
     413: "The body is over ``MAX_REQUEST_BYTES`` (or the endpoint's own limit)",
     415: "The body's ``Content-Type`` is not one the operation takes",
     422: "The request does not match the schema (code ``invalid_request``)",
-    429: "Over ``RATE_LIMIT_RPM`` or ``RATE_LIMIT_TPM``: retry after ``Retry-After`` seconds",
+    429: "Over ``RATE_LIMIT_RPM`` or ``RATE_LIMIT_TPM`` (code ``rate_limited``), or the day's "
+    "``TOKEN_BUDGET_PER_DAY`` is spent (code ``budget_exceeded``, with ``reset_at``): retry "
+    "after ``Retry-After`` seconds",
     500: "A bug: the error is logged with the request id",
     502: "The LLM provider failed",
     503: "The database or another backing service is unavailable, or the server is "

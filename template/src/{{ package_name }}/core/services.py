@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ..llm.cache import LLMCache
 from ..llm.gateway import LLMGateway
+from .budget import TokenBudget
 from .database import create_engine, sessionmaker
 from .rate_limit import RateLimiter
 from .redis_client import LazyRedis
@@ -28,6 +29,7 @@ class Services:
     shutdown: asyncio.Event
     redis: LazyRedis | None
     limiter: RateLimiter
+    budget: TokenBudget
     _configs: dict[type[BaseSettings], BaseSettings] = field(default_factory=dict)
 
     def config(self, kind: type[S]) -> S:
@@ -46,14 +48,16 @@ def build_services(settings: Settings, shutdown: asyncio.Event) -> Services:
     if redis is not None and settings.llm_cache_ttl_s:
         cache = LLMCache(redis, settings.redis_key_prefix, settings.llm_cache_ttl_s)
     limiter = RateLimiter(settings, redis)
+    budget = TokenBudget(settings, redis)
     return Services(
         settings=settings,
         engine=engine,
         sessions=sessionmaker(engine),
-        llm=LLMGateway.from_settings(settings, cache, limiter),
+        llm=LLMGateway.from_settings(settings, cache, limiter, budget),
         shutdown=shutdown,
         redis=redis,
         limiter=limiter,
+        budget=budget,
     )
 
 

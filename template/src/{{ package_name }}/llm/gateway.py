@@ -7,6 +7,9 @@ event, and the mapping of every provider fault to one ``ProviderError`` (a 502 f
 Plain and streamed calls take the same steps (``_Call``); use-case code never sees an SDK.
 Message content is logged only with ``LOG_CONTENT=true``, masked (``core/pii.py``);
 ``REDACT_PROMPTS=true`` masks the messages before they reach the provider and the cache key.
+Cost and limits too (docs: cost and budgets): the history trimmed to ``LLM_CONTEXT_TOKENS``
+(``context``), the caller's daily ``TOKEN_BUDGET_PER_DAY`` checked before and charged after,
+and the call's cost from the price table (``prices``), logged and returned with it.
 
 Whatever a provider or its SDK raises (an HTTP error, a timeout, a dropped connection, a body
 that is not a completion) leaves as a ``ProviderError`` whose message names the provider and
@@ -20,14 +23,16 @@ import importlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import structlog
 
+from ..core.budget import TokenBudget
 from ..core.pii import mask
 from ..core.rate_limit import RateLimiter
 from ..core.redaction import Redactor, secret_values
 from ..core.settings import Settings
+from . import context, prices
 from .cache import LLMCache
 from .prompts import Prompt
 from .provider import ChatMessage, Completion, OutputSchema, Provider, ProviderError, Usage
@@ -70,6 +75,8 @@ class _Call:
     cache: str = "off"
     outcome: str = "cancelled"
     usage: Usage = field(default_factory=Usage)
+    cost: float | None = None
+    currency: str | None = None
     error: ProviderError | None = None
     completion: Completion | None = None
 
@@ -87,6 +94,9 @@ class LLMGateway:
         redactor: Redactor | None = None,
         log_content: bool = False,
         redact_prompts: bool = False,
+        budget: TokenBudget | None = None,
+        price_table: prices.PriceTable | None = None,
+        context_tokens: int = 0,
     ) -> None:
         self.provider = provider
         self.cache = cache
@@ -95,6 +105,10 @@ class LLMGateway:
         self.redactor = redactor or Redactor()
         self.log_content = log_content
         self.redact_prompts = redact_prompts
+        self.budget = budget
+        self.prices = price_table or prices.load()
+        self.context_tokens = context_tokens
+        self.unpriced: set[str] = set()  # models already warned about
 
     @classmethod
     def from_settings(
@@ -102,6 +116,7 @@ class LLMGateway:
         settings: Settings,
         cache: LLMCache | None = None,
         limiter: RateLimiter | None = None,
+        budget: TokenBudget | None = None,
     ) -> LLMGateway:
         return cls(
             build_provider(settings),
@@ -111,6 +126,9 @@ class LLMGateway:
             redactor=Redactor(secret_values(dict(settings))),  # no secret in its errors
             log_content=settings.log_content,
             redact_prompts=settings.redact_prompts,
+            budget=budget,
+            price_table=prices.load(settings.llm_prices_file),
+            context_tokens=settings.llm_context_tokens,
         )
 
     @property
@@ -135,6 +153,7 @@ class LLMGateway:
         With a ``schema``, the provider is asked for JSON; ``check`` vets the completion
         before it is cached (``InvalidOutput`` if it does not match; see ``complete_json``).
         """
+        await self._within_budget(rate_key)
         use_cache = self.cache is not None
         call = self._begin(
             prompt, messages, rate_key, stream=False, cached=use_cache, schema=schema
@@ -167,6 +186,7 @@ class LLMGateway:
         self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
     ) -> AsyncIterator[str | Completion]:
         """Text deltas, then the final ``Completion``; ProviderError if it does not come."""
+        await self._within_budget(rate_key)
         cached_ok = self.cache is not None and self.cache_streaming
         call = self._begin(prompt, messages, rate_key, stream=True, cached=cached_ok)
         with self._recorded(call):
@@ -187,6 +207,12 @@ class LLMGateway:
                 if final is None:
                     raise ProviderError(f"{self.name} ended the stream without a completion")
             yield await self._done(call, final)
+
+    async def _within_budget(self, rate_key: str | None) -> None:
+        """BudgetExceeded (no call made) once the caller spent the day's tokens: a job's next
+        call, or a request that raced past its route's check."""
+        if self.budget is not None:
+            await self.budget.check(rate_key)
 
     @contextmanager
     def _recorded(self, call: _Call) -> Iterator[None]:
@@ -210,6 +236,16 @@ class LLMGateway:
         cached: bool,
         schema: OutputSchema | None = None,
     ) -> _Call:
+        fitted = context.fit(prompt.text, messages, self.context_tokens)
+        if fitted.dropped:
+            log.info(
+                "llm.context_trimmed",
+                dropped=fitted.dropped,
+                estimated_before=fitted.estimated_before,
+                estimated_after=fitted.estimated_after,
+                limit=self.context_tokens,
+            )
+            messages = fitted.messages
         if self.redact_prompts:
             messages = [ChatMessage(message.role, mask(message.content)) for message in messages]
         key = None
@@ -241,7 +277,11 @@ class LLMGateway:
             raise ProviderError(f"{self.name} returned an empty completion")
         if self.limiter is not None:
             await self.limiter.add_tokens(call.rate_key, completion.usage.total)
+        if self.budget is not None:
+            await self.budget.add(call.rate_key, completion.usage.total)
+        completion = self._priced(call, completion)
         call.usage, call.completion = completion.usage, completion
+        call.cost, call.currency = completion.cost, completion.currency
         if check is not None:
             try:
                 check(completion)
@@ -252,6 +292,18 @@ class LLMGateway:
             await self.cache.put(call.cache_key, completion)
         call.outcome = "ok"
         return completion
+
+    def _priced(self, call: _Call, completion: Completion) -> Completion:
+        """The completion with its cost: 0 from the cache, None for a model without a price."""
+        price = self.prices.find(self.name, completion.model, self.model)
+        if price is None:
+            if completion.model not in self.unpriced:
+                self.unpriced.add(completion.model)
+                log.warning("llm.price_unknown", provider=self.name, model=completion.model)
+            return replace(completion, cost=None, currency=None)
+        usage = completion.usage
+        cost = 0.0 if call.cache == "hit" else price.cost(usage.input_tokens, usage.output_tokens)
+        return replace(completion, cost=cost, currency=price.currency)
 
     def _failure(self, exc: Exception) -> ProviderError:
         """``exc``, whatever it is, as a ProviderError with a short message free of secrets."""
@@ -273,6 +325,8 @@ class LLMGateway:
             prompt_version=call.prompt.version_tag,
             input_tokens=call.usage.input_tokens,
             output_tokens=call.usage.output_tokens,
+            cost=call.cost,
+            currency=call.currency,
             latency_ms=round((time.perf_counter() - call.started) * 1000, 1),
             outcome=call.outcome,
             stream=call.stream,

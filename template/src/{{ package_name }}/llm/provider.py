@@ -32,6 +32,8 @@ class Completion:
     usage: Usage
     finish_reason: str | None = None
     """Why the model stopped, in the provider's words ("stop", "end_turn", "length"...)."""
+    cost: float | None = None  # set by the gateway from the price table; None: unknown
+    currency: str | None = None
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,20 @@ class InvalidOutput(Exception):
 @dataclass(frozen=True)
 class Structured(Generic[T]):
     value: T
-    completion: Completion  # the last, valid one
-    usage: Usage  # of every attempt together
-    attempts: int
+    completions: tuple[Completion, ...]  # every attempt's, the valid one last: all were paid for
+
+    @property
+    def completion(self) -> Completion:
+        return self.completions[-1]
+
+    @property
+    def attempts(self) -> int:
+        return len(self.completions)
+
+    @property
+    def usage(self) -> Usage:
+        """The tokens of every attempt together."""
+        return _sum([completion.usage for completion in self.completions])
 
 
 def _strict(node: Any) -> Any:
@@ -103,14 +114,14 @@ async def complete_json(
     """``model`` filled in by the LLM; StructuredOutputError after two invalid replies."""
     schema, check = output_schema(model), checker(model)
     sent = list(messages)
-    spent: list[Usage] = []
-    for attempt in range(1, ATTEMPTS + 1):
+    spent: list[Completion] = []
+    for _ in range(ATTEMPTS):
         try:
             completion = await gateway.complete(
                 prompt, sent, rate_key=rate_key, schema=schema, check=check
             )
         except InvalidOutput as exc:
-            spent.append(exc.completion.usage)
+            spent.append(exc.completion)
             found = exc.problem
             sent += [
                 ChatMessage("assistant", exc.completion.text),
@@ -121,8 +132,8 @@ async def complete_json(
                 ),
             ]
             continue
-        spent.append(completion.usage)
-        return Structured(check(completion), completion, _sum(spent), attempt)
+        spent.append(completion)
+        return Structured(check(completion), tuple(spent))
     raise StructuredOutputError(
         f"the model's output does not match the {schema.name} schema "
         f"after {ATTEMPTS} attempts: {found}"

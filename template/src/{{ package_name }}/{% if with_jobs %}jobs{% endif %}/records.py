@@ -2,7 +2,9 @@
 
 A job's ``updated_at`` is when it last changed: for a final job, when it ended. A job that
 calls the LLM stores its tokens in its result as ``model`` and ``usage`` (``input_tokens``,
-``output_tokens``, ``requests``: its number of calls), which ``job_usage`` reads.
+``output_tokens``, ``requests``: its number of calls; ``cost`` and ``currency``, and
+``unpriced``: its calls without a price), which ``job_usage`` reads. A job stored before
+costs were has none: all its calls count as unpriced.
 """
 
 from __future__ import annotations
@@ -35,4 +37,11 @@ def job_usage(kind: str) -> UsageRows:
         input_tokens=result[("usage", "input_tokens")].as_integer(),
         output_tokens=result[("usage", "output_tokens")].as_integer(),
         requests=func.coalesce(result[("usage", "requests")].as_integer(), 1),
+        cost=result[("usage", "cost")].as_float(),
+        currency=result[("usage", "currency")].as_string(),
+        unpriced=func.coalesce(
+            result[("usage", "unpriced")].as_integer(),
+            result[("usage", "requests")].as_integer(),
+            1,
+        ),
     ).where(Job.kind == kind, Job.status == JobStatus.SUCCEEDED)

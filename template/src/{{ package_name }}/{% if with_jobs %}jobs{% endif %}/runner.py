@@ -24,6 +24,7 @@ from typing import Any
 import structlog
 
 from ..core import telemetry
+from ..core.budget import BudgetExceeded
 from ..core.database import DATABASE_ERRORS
 from ..core.redaction import Redactor, secret_values
 from ..core.services import Services
@@ -125,6 +126,9 @@ class JobRunner:
                 )
                 await asyncio.sleep(delay)
                 continue
+            except BudgetExceeded as exc:  # the owner's tokens for today are spent: no retry
+                await self._finish(lease, error=f"{exc.code}: {exc.message}")
+                return True
             except ValueError as exc:  # the input cannot succeed: no retry
                 await self._finish(lease, error=self._safe(str(exc)))
                 return True

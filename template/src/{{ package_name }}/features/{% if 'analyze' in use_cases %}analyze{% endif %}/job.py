@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ...core.services import Services
+from ...core.usage import summary as usage_summary
 from ...llm.prompts import load
 from ...llm.provider import ChatMessage
 from .datasets import profile
@@ -40,7 +41,7 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
     structured = await services.llm.complete_json(
         prompt, [ChatMessage("user", question)], Insights, rate_key=payload.get("rate_identity")
     )
-    completion, usage = structured.completion, structured.usage
+    completion = structured.completion
     return {
         "dataset_id": payload["dataset_id"],
         "question": payload["question"],
@@ -48,9 +49,5 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         "insights": structured.value.model_dump(),
         "model": completion.model,
         "prompt_version": prompt.version_tag,
-        "usage": {
-            "input_tokens": usage.input_tokens,
-            "output_tokens": usage.output_tokens,
-            "requests": structured.attempts,
-        },
+        "usage": usage_summary(structured.completions),
     }

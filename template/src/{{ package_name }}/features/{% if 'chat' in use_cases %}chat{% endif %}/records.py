@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, exists, literal, select
+from sqlalchemy import ColumnElement, case, exists, literal, select
 
 from ...core.retention import Dependent, Retention
 from ...core.usage import UsageRows, usage_rows
@@ -33,5 +33,8 @@ USAGE: UsageRows = usage_rows(
     input_tokens=Message.input_tokens,
     output_tokens=Message.output_tokens,
     requests=literal(1),
+    cost=Message.cost,
+    currency=Message.currency,
+    unpriced=case((Message.cost.is_(None), 1), else_=0),
 ).where(Message.conversation_id == Conversation.id, Message.role == "assistant")
 """One row per stored reply: only complete replies are stored, each one provider call."""

@@ -115,6 +115,9 @@ async def _stream(
         body = error_body("provider_error", str(exc), conversation_id=turn.conversation_id)
         yield sse.event("error", body)
         return
+    except ApiError as exc:  # budget_exceeded, when another request spent it meanwhile
+        yield sse.event("error", error_body(exc.code, exc.message, **exc.extra))
+        return
     except sse.ShutdownError:
         message = "the server is shutting down; retry the request"
         yield sse.event("error", error_body("shutting_down", message))

@@ -69,6 +69,8 @@ async def add_reply(
             prompt_version=prompt_version,
             input_tokens=reply.usage.input_tokens,
             output_tokens=reply.usage.output_tokens,
+            cost=reply.cost,
+            currency=reply.currency,
         )
     )
     await session.commit()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from ...core.services import Services
-from ...llm.provider import ChatMessage
+from ...core.usage import summary
+from ...llm.provider import ChatMessage, Completion
 from .templates import templates
 
 KIND = "generate"
@@ -17,28 +17,26 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
     if template is None or template.version != payload["version"]:
         raise ValueError(f"template {payload['template']}@{payload['version']} is not available")
     outputs: list[dict[str, Any]] = []
+    completions: list[Completion] = []
     for values in payload["items"]:
         messages = [ChatMessage("user", template.render(values))]
         rate_key = payload.get("rate_identity")
         data: dict[str, Any] | None = None
         if template.schema is None:
-            completion = await services.llm.complete(template.prompt, messages, rate_key=rate_key)
-            usage = completion.usage
+            attempts = [await services.llm.complete(template.prompt, messages, rate_key=rate_key)]
         else:  # JSON, validated: the template declares a schema
             structured = await services.llm.complete_json(
                 template.prompt, messages, template.schema, rate_key=rate_key
             )
-            completion, usage = structured.completion, structured.usage
-            data = structured.value.model_dump()
+            attempts, data = list(structured.completions), structured.value.model_dump()
+        completions += attempts  # a retried structured answer was paid for twice
+        completion = attempts[-1]
         outputs.append(
             {
                 "text": completion.text,
                 **({"data": data} if data is not None else {}),
                 "model": completion.model,
-                "usage": {
-                    "input_tokens": usage.input_tokens,
-                    "output_tokens": usage.output_tokens,
-                },
+                "usage": summary(attempts),
             }
         )
     result: dict[str, Any] = {"template": template.name, "version": template.version}
@@ -48,15 +46,5 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         result.update(outputs[0])
     # The job's calls together, for `admin usage`: one model (one gateway) for them all.
     result["model"] = outputs[0]["model"]
-    result["usage"] = {
-        "input_tokens": _total(output["usage"]["input_tokens"] for output in outputs),
-        "output_tokens": _total(output["usage"]["output_tokens"] for output in outputs),
-        "requests": len(outputs),
-    }
+    result["usage"] = summary(completions)  # tokens, requests and cost of them all
     return result
-
-
-def _total(counts: Iterable[int | None]) -> int | None:
-    """The sum, or None when the provider reported none of them."""
-    known = [count for count in counts if count is not None]
-    return sum(known) if known else None

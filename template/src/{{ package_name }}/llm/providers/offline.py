@@ -25,9 +25,10 @@ def _count(text: str) -> int:
 class OfflineProvider:
     name = "offline"
 
-    def __init__(self, model: str, delay_s: float = 0.0) -> None:
+    def __init__(self, model: str, delay_s: float = 0.0, max_output_tokens: int = 4096) -> None:
         self.model = model
         self.delay_s = delay_s
+        self.max_output_tokens = max_output_tokens  # LLM_MAX_OUTPUT_TOKENS: words, here
 
     def _reply(
         self, system: str, messages: Sequence[ChatMessage], schema: OutputSchema | None = None
@@ -35,11 +36,16 @@ class OfflineProvider:
         last = messages[-1].content if messages else ""
         turn = sum(1 for message in messages if message.role == "user")
         text = f"Offline reply to turn {turn}: you said {last!r}."
-        if schema is not None:
+        stop = "stop"
+        if schema is not None:  # JSON for the schema, whole: a cut would make it invalid
             quoted = " ".join(last.split())[:QUOTED]
             text = json.dumps(sample(schema.schema, repr(quoted)))
+        else:
+            words = text.split(" ")
+            stop = "length" if len(words) > self.max_output_tokens else "stop"  # cut as models are
+            text = " ".join(words[: self.max_output_tokens])
         tokens_in = _count(system) + sum(_count(message.content) for message in messages)
-        return Completion(text, self.model, Usage(tokens_in, _count(text)), "stop")
+        return Completion(text, self.model, Usage(tokens_in, _count(text)), stop)
 
     async def complete(
         self, system: str, messages: Sequence[ChatMessage], schema: OutputSchema | None = None
@@ -68,4 +74,6 @@ class OfflineProvider:
 
 
 def build(settings: Settings) -> OfflineProvider:
-    return OfflineProvider(settings.model_name, settings.llm_offline_delay_ms / 1000)
+    return OfflineProvider(
+        settings.model_name, settings.llm_offline_delay_ms / 1000, settings.llm_max_output_tokens
+    )
