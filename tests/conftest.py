@@ -93,23 +93,3 @@ def project(tmp_path_factory: pytest.TempPathFactory, copier_template: Path) -> 
     )
     run(path, UV, "sync", "--locked")
     return path
-
-
-# The tests that run a generated project's whole suite: minutes each.
-FULL_RUNS = {
-    "test_variant_renders_and_passes_its_checks",
-    "test_skip_tasks_gives_a_complete_offline_only_project",
-}
-
-
-def _weight(item: pytest.Item) -> int:
-    """How early a test starts: the generated projects' full runs first, then the other slow
-    tests, then the quick ones, which fill the gaps the long ones leave on the other worker."""
-    if getattr(item, "originalname", item.name) in FULL_RUNS:
-        return 0
-    return 1 if item.get_closest_marker("slow") is not None else 2
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Longest first: the suite ends when its last long test does (same order on every worker)."""
-    items.sort(key=_weight)
