@@ -10,7 +10,7 @@ WORKERS ?= 2
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install test demo lint docs bench bench-load bench-telemetry bench-evals clean
+.PHONY: install test demo lint docs bench bench-startup bench-load bench-telemetry bench-evals clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ docs: install
 demo: install
 	$(BIN)/uv run --frozen python scripts/demo.py
 
+# Every figure against its baseline, in one run (docs/benchmarks.md). Needs wrk and PostgreSQL.
 bench: install
+	$(BIN)/uv run --frozen python bench/floor.py $(ARGS)
+
+bench-startup: install
 	$(BIN)/uv run --frozen python bench/startup.py $(ARGS)
 
 bench-load: install

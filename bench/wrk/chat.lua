@@ -1,0 +1,25 @@
+-- POST /v1/chat with a new message each time (no cache hit), and a JSON summary at the end.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+
+local counter = 0
+function request()
+  counter = counter + 1
+  local body = string.format('{"message": "hello from %d, message %d"}', tid or 0, counter)
+  return wrk.format(nil, nil, nil, body)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "errors": %d, "status_errors": %d, '
+      .. '"p50_us": %d, "p99_us": %d, "max_us": %d, "stdev_us": %f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99), latency.max, latency.stdev))
+end
