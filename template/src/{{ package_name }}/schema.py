@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from . import revisions
 from .core.database import Base, create_engine
 from .features import migration_folders
 
@@ -43,10 +44,8 @@ def alembic_config(database_url: str) -> Config:
 
 
 def migration_heads() -> list[str]:
-    """Every migration branch's head revision, sorted."""
-    from alembic.script import ScriptDirectory
-
-    return sorted(ScriptDirectory.from_config(alembic_config("")).get_heads())
+    """Every migration branch's head revision, sorted (read without importing Alembic)."""
+    return revisions.heads(revisions.graph(migration_folders()))
 
 
 def head_revision() -> str | None:
@@ -55,10 +54,7 @@ def head_revision() -> str | None:
 
 def known_revisions() -> frozenset[str]:
     """Every revision this code's migrations know, heads and their ancestors."""
-    from alembic.script import ScriptDirectory
-
-    scripts = ScriptDirectory.from_config(alembic_config(""))
-    return frozenset(script.revision for script in scripts.walk_revisions())
+    return frozenset(revisions.graph(migration_folders()))
 
 
 def is_current_enough(current: str | None, heads: str | None, known: frozenset[str]) -> bool:
