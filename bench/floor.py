@@ -21,11 +21,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -168,14 +170,25 @@ class Bench:
         answers = ["--data", "project_name=Bench Floor"]
         command = [COPIER, "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "HEAD"]
         subprocess.run([*command, *answers, str(ROOT), str(self.project)], check=True, env=self.env)
-        subprocess.run(
-            [UV, "sync", "--quiet", "--compile-bytecode"],
-            cwd=self.project,
-            check=True,
-            env=self.env,
-        )
+        self.sync("--no-dev")  # as in the project's image: what production imports and holds
         shutil.copy(BASELINE_APP, self.project / "bare_app.py")
         shutil.copy(FAKE_PROVIDER, self.project / "slow_openai.py")
+
+    def sync(self, *options: str) -> None:
+        command = [UV, "sync", "--quiet", "--frozen", "--compile-bytecode", *options]
+        subprocess.run(command, cwd=self.project, check=True, env=self.env)
+
+    def postgres(self, statement: str) -> None:
+        """One statement on the server of TEST_DATABASE_URL, by the project's own driver."""
+        code = (
+            "import asyncio, asyncpg\n"
+            "async def main():\n"
+            f"    connection = await asyncpg.connect({postgres_server()!r})\n"
+            f"    await connection.execute({statement!r})\n"
+            "    await connection.close()\n"
+            "asyncio.run(main())"
+        )
+        in_project(self.project, code)
 
     def service(self, env: dict[str, str]) -> Web:
         return Web(self.project, SLUG, env, logs=False, stderr=subprocess.DEVNULL)
@@ -302,6 +315,7 @@ class Bench:
         )
 
     def suite(self) -> None:
+        self.sync()  # the dev dependencies too
         started = time.perf_counter()
         result = subprocess.run(
             [UV, "run", "--frozen", "pytest", "-q", "-p", "no:cacheprovider"],
@@ -320,6 +334,10 @@ class Bench:
             "<= 30 s",
             seconds <= 30 and result.returncode == 0,
         )
+
+
+def postgres_server() -> str:
+    return os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def machine() -> str:
@@ -354,16 +372,15 @@ def main() -> int:
     bench = Bench(Path(tempfile.mkdtemp(prefix="bench-floor-")), args.rounds, args.seconds)
     bench.generation()
     bench.render()
-    helpers = "from tests.support.databases import *"
-    url = in_project(
-        bench.project, f"{helpers}; print(create_postgres_database(postgres_server()))"
-    )
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    bench.postgres(f"CREATE DATABASE {name}")
+    url = urlsplit(postgres_server())._replace(scheme="postgresql+asyncpg", path=f"/{name}")
     try:
         bench.start_and_memory()
-        bench.throughput(url)
-        bench.slow_provider(url)
+        bench.throughput(urlunsplit(url))
+        bench.slow_provider(urlunsplit(url))
     finally:
-        in_project(bench.project, f"{helpers}; drop_postgres_database(postgres_server(), {url!r})")
+        bench.postgres(f"DROP DATABASE {name} WITH (FORCE)")
     if not args.no_suite:
         bench.suite()
     mark = {True: "yes", False: "**no**", None: "-"}
