@@ -32,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.imports import import_table, memory_layers, memory_table, serve_imports  # noqa: E402
 from tooling.env import COPIER, UV, clean_env  # noqa: E402
 from tooling.processes import ServiceProcess, Web, free_port, in_project  # noqa: E402
 
@@ -116,6 +117,7 @@ class Bench:
         self.env = clean_env()
         self.project = work / SLUG
         self.rows: list[tuple[str, str, str, str, str, bool | None]] = []
+        self.notes: list[str] = []  # what explains the rows: imports, memory by layer
 
     def row(
         self, figure: str, ours: str, base: str, ratio: str, goal: str, met: bool | None
@@ -201,14 +203,16 @@ class Bench:
             self.project, "python", {}, args, port=port, logs=False, stderr=subprocess.DEVNULL
         )
 
-    def loads(self, start: Callable[[], Web], script: Path, connections: int) -> Load:
+    def loads(
+        self, start: Callable[[], Web], script: Path, connections: int, seconds: int = 0
+    ) -> Load:
         rounds = []
         for _ in range(self.rounds):
             web = start()
             try:
                 url = f"http://127.0.0.1:{web.port}/v1/chat"
                 wrk(url, script, connections, 2)  # warm up: imports, connections, caches
-                rounds.append(wrk(url, script, connections, self.seconds))
+                rounds.append(wrk(url, script, connections, seconds or self.seconds))
             finally:
                 web.stop()
         return best(rounds)
@@ -250,6 +254,7 @@ class Bench:
         )
 
     def slow_provider(self, postgres_url: str) -> None:
+        seconds = max(20, self.seconds)  # 1 s per request: enough of them to count
         fake = ServiceProcess(
             self.project,
             "python",
@@ -261,7 +266,7 @@ class Bench:
         try:
             time.sleep(0.5)
             url = f"http://127.0.0.1:{port}/v1/chat/completions"
-            direct = wrk(url, COMPLETIONS_LUA, 100, self.seconds)
+            direct = wrk(url, COMPLETIONS_LUA, 100, seconds)
             env = {
                 **self.migrated(postgres_url),
                 "LLM_PROVIDER": "openai",
@@ -270,14 +275,16 @@ class Bench:
                 "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
                 "LLM_CACHE_TTL_S": "0",
             }
-            ours = self.loads(lambda: self.service(env), CHAT_LUA, 100)
+            ours = self.loads(lambda: self.service(env), CHAT_LUA, 100, seconds)
         finally:
             fake.stop()
-        ratio = ours.rps / 100
+        # wrk counts what ends within its run: requests still in flight at the end are lost
+        # (up to 1 s of 100 connections), so the ceiling is the provider loaded alike.
+        ratio = ours.rps / direct.rps
         self.row(
             "100 concurrent `POST /v1/chat`, provider answering in 1 s, Postgres",
             ours.describe(),
-            f"ideal 100 req/s; the fake provider alone: {direct.rps:.1f} req/s",
+            f"the fake provider loaded alone: {direct.describe()} (ideal 100 req/s)",
             f"{ratio:.2f}",
             ">= 0.95",
             ratio >= 0.95 and ours.errors == 0,
@@ -304,6 +311,11 @@ class Bench:
             "<= 1.5x",
             ratio <= 1.5,
         )
+        imports = serve_imports(self.project, SLUG, env)
+        self.notes += ["", "Imports from start to the first `/readyz` 200 (`-X importtime`):", ""]
+        self.notes += import_table(imports, SLUG.replace("-", "_"))
+        self.notes += ["", "Resident memory, by layer:", ""]
+        self.notes += memory_table(memory_layers(self.project, SLUG), median(rss["ours"]))
         ratio = median(rss["ours"]) / median(rss["bare"])
         self.row(
             "resident memory of web after 20 requests, MiB",
@@ -389,7 +401,7 @@ def main() -> int:
         "|---|---|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} | {e} | {mark[f]} |" for a, b, c, d, e, f in bench.rows],
     ]
-    result = "\n".join([machine(), "", *table])
+    result = "\n".join([machine(), "", *table, *bench.notes])
     print(result)
     if args.write:
         doc = ROOT / "docs" / "benchmarks.md"
