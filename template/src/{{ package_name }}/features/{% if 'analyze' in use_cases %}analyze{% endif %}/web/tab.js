@@ -72,8 +72,7 @@
           insights.replaceChildren(el("h2", {}, "Insights"), Page.render(job.result.insights));
           insights.hidden = false;
         } else {
-          error.textContent = `The job ${job.status}: ${job.error || "no reason given"}`;
-          error.hidden = false;
+          Page.showJobFailure(error, job);
         }
       } catch (failure) {
         Page.showError(error, failure);

@@ -89,8 +89,7 @@
           const usage = job.result.usage || {};
           details.textContent = `${job.result.model}, ${usage.input_tokens ?? "?"} tokens in, ${usage.output_tokens ?? "?"} out`;
         } else {
-          error.textContent = `The job ${job.status}: ${job.error || "no reason given"}`;
-          error.hidden = false;
+          Page.showJobFailure(error, job);
         }
       } catch (failure) {
         Page.showError(error, failure);

@@ -20,6 +20,12 @@
     }
   };
 
+  // Shows, in the tab's error element, why a job ended without a result.
+  Page.showJobFailure = (element, job) => {
+    element.textContent = `The job ${job.status}: ${job.error || "no reason given"}`;
+    element.hidden = false;
+  };
+
   // A line that tells a job's status as it changes.
   Page.jobStatusText = (job) => {
     const attempts = job.attempts > 1 ? ` (attempt ${job.attempts})` : "";
