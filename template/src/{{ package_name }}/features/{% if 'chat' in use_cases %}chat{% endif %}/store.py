@@ -84,17 +84,13 @@ def _row(conversation_id: str, role: str, content: str, at: datetime) -> dict[st
     }
 
 
-async def save(
-    engine: AsyncEngine, rows: list[dict[str, Any]], new_for: str | None = None
-) -> None:
+async def save(engine: AsyncEngine, rows: list[dict[str, Any]], new_for: str | None = None) -> None:
     """Store messages in one transaction, in order, creating the conversation first when
     ``new_for`` names its owner: an INSERT or two, no reads."""
     async with writing(engine) as connection:
         if new_for is not None:
             conversation_id = rows[0]["conversation_id"]
-            await connection.execute(
-                insert(Conversation).values(id=conversation_id, owner=new_for)
-            )
+            await connection.execute(insert(Conversation).values(id=conversation_id, owner=new_for))
         await connection.execute(insert(Message).values(rows))
 
 
