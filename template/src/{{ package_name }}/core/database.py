@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
@@ -58,15 +60,19 @@ def create_engine(url: str, pool_size: int = 10, max_overflow: int = 10) -> Asyn
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
-    """WAL: readers never block the writer nor it them; it is a property of the file, set
-    once. NORMAL sync is safe with WAL (a power cut can lose the last commits, not corrupt
-    the file). A writer from another process is waited for up to 5 s, not refused."""
+    """WAL: readers never block the writer nor it them. NORMAL sync is safe with WAL (a power
+    cut can lose the last commits, not corrupt the file). A writer from another process is
+    waited for up to 5 s, not refused."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA journal_mode")
     if cursor.fetchone()[0] not in ("wal", "memory"):
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # WAL is a property of the file: the first connection sets it for all. SQLite
+        # refuses the switch at once while another connection writes; then the next
+        # connection tries again, and this one works in the old mode meanwhile.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
