@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, insert, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from ...core.database import writing
@@ -84,16 +84,6 @@ def _row(conversation_id: str, role: str, content: str, at: datetime) -> dict[st
     }
 
 
-async def save(engine: AsyncEngine, rows: list[dict[str, Any]], new_for: str | None = None) -> None:
-    """Store messages in one transaction, in order, creating the conversation first when
-    ``new_for`` names its owner: an INSERT or two, no reads."""
-    async with writing(engine) as connection:
-        if new_for is not None:
-            conversation_id = rows[0]["conversation_id"]
-            await connection.execute(insert(Conversation).values(id=conversation_id, owner=new_for))
-        await connection.execute(insert(Message).values(rows))
-
-
 async def delete(session: AsyncSession, conversation_id: str, owner: str) -> bool:
     """Delete the owner's conversation and its messages; False when they have none such."""
     conversation = await session.get(Conversation, conversation_id)
@@ -103,3 +93,18 @@ async def delete(session: AsyncSession, conversation_id: str, owner: str) -> boo
     await session.delete(conversation)
     await session.commit()
     return True
+
+
+# Core statements on the tables, built once: compiled once and cached, no ORM unit of work.
+INSERT_CONVERSATION = insert(cast(Table, Conversation.__table__))
+INSERT_MESSAGES = insert(cast(Table, Message.__table__))
+
+
+async def save(engine: AsyncEngine, rows: list[dict[str, Any]], new_for: str | None = None) -> None:
+    """Store messages in one transaction, in order, creating the conversation first when
+    ``new_for`` names its owner: an INSERT or two (several rows go in one), no reads."""
+    async with writing(engine) as connection:
+        if new_for is not None:
+            conversation = {"id": rows[0]["conversation_id"], "owner": new_for}
+            await connection.execute(INSERT_CONVERSATION, conversation)
+        await connection.execute(INSERT_MESSAGES, rows)
