@@ -44,7 +44,7 @@ class Base(DeclarativeBase):
 DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
 
 
-def create_engine(url: str, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+def create_engine(url: str, pool_size: int = 10, max_overflow: int = 5) -> AsyncEngine:
     """The engine of ``DATABASE_URL``; a server's pool holds ``pool_size`` connections, and
     up to ``max_overflow`` more under load (``DATABASE_POOL_SIZE``, ``DATABASE_MAX_OVERFLOW``)."""
     if url.startswith("sqlite"):
