@@ -336,8 +336,9 @@ def test_manifests_hold_what_production_needs(
         assert selector == deployment["spec"]["selector"]["matchLabels"]
 
 
-# Measured (docs/deploying.md): one process holds at most SQLAlchemy's pool, 5 connections
-# kept plus 10 of overflow, under 64 concurrent chats; the migrate Job holds 1 while it runs.
+# Measured (docs/deploying.md): one process holds at most its pool, DATABASE_POOL_SIZE (10)
+# plus DATABASE_MAX_OVERFLOW (5) by default, under 64 concurrent chats; the migrate Job holds
+# 1 while it runs.
 CONNECTIONS_PER_PROCESS = 15
 MIGRATE_CONNECTIONS = 1
 # Postgres's default max_connections (100) less its superuser_reserved_connections (3).

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -37,19 +44,72 @@ class Base(DeclarativeBase):
 DATABASE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
 
 
-def create_engine(url: str) -> AsyncEngine:
-    engine = create_async_engine(url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
+def create_engine(url: str, pool_size: int = 10, max_overflow: int = 5) -> AsyncEngine:
+    """The engine of ``DATABASE_URL``; a server's pool holds ``pool_size`` connections, and
+    up to ``max_overflow`` more under load (``DATABASE_POOL_SIZE``, ``DATABASE_MAX_OVERFLOW``)."""
+    if url.startswith("sqlite"):
+        # A local file cannot drop a connection as a server can: no ping before each use.
+        engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_async_engine(
+            url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow
+        )
     instrument_engine(engine)  # a span per statement, when telemetry is on
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    """WAL: readers never block the writer nor it them. NORMAL sync is safe with WAL (a power
+    cut can lose the last commits, not corrupt the file). A writer from another process is
+    waited for up to 5 s, not refused."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] not in ("wal", "memory"):
+        # WAL is a property of the file: the first connection sets it for all. SQLite
+        # refuses the switch at once while another connection writes; then the next
+        # connection tries again, and this one works in the old mode meanwhile.
+        with contextlib.suppress(sqlite3.OperationalError):
+            cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# SQLite takes one writer at a time. In one process, writers wait their turn here, in order,
+# instead of in SQLite's busy loop (which sleeps and retries, and spikes the latency).
+_SQLITE_WRITERS: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+
+
+def _writer_turn(engine: AsyncEngine) -> AbstractAsyncContextManager[Any]:
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    lock = _SQLITE_WRITERS.get(engine.sync_engine)
+    if lock is None:
+        lock = _SQLITE_WRITERS[engine.sync_engine] = asyncio.Lock()
+    return lock
+
+
+@asynccontextmanager
+async def writing(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """One write transaction, committed when the block ends (rolled back if it raises).
+
+    On SQLite, the process's write transactions run one at a time: keep them short, and
+    never wait on anything else (an LLM call) inside one.
+    """
+    async with _writer_turn(engine), engine.begin() as connection:
+        yield connection
+
+
+@asynccontextmanager
+async def reading(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection for reads, with no transaction around them: on a server, no BEGIN and
+    no ROLLBACK round trips, just the queries."""
+    async with engine.connect() as connection:
+        if engine.dialect.name != "sqlite":
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

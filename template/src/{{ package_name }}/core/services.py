@@ -42,7 +42,11 @@ class Services:
 
 
 def build_services(settings: Settings, shutdown: asyncio.Event) -> Services:
-    engine = create_engine(settings.database_url.get_secret_value())
+    engine = create_engine(
+        settings.database_url.get_secret_value(),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     redis = LazyRedis(settings.redis_url.get_secret_value()) if settings.redis_url else None
     cache = None
     if redis is not None and settings.llm_cache_ttl_s:

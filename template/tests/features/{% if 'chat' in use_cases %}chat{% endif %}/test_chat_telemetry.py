@@ -43,8 +43,8 @@ def _chat(base: str, request_id: str, **body: Any) -> bytes:
 def _serve(tmp: Path, **env: str) -> Served:
     receiver = OtlpReceiver()
     process, base = start_server({**migrated_sqlite(tmp), **receiver.env(), **env}, tmp)
-    _chat(base, "req-plain")
-    _chat(base, "req-stream", stream=True)
+    plain = json.loads(_chat(base, "req-plain"))
+    _chat(base, "req-stream", stream=True, conversation_id=plain["conversation_id"])
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=20)
     receiver.close()
@@ -99,8 +99,9 @@ def test_model_call_is_a_genai_child_of_the_request(served: Served, request_id: 
     assert resource["service.version"] == project["version"]
 
 
-def test_database_statements_are_spans_of_the_request(served: Served) -> None:
-    _, server = _request(served, "req-plain")
+def _statements(served: Served, request_id: str) -> str:
+    """The text of the database statements in the request's trace, each a child of it."""
+    _, server = _request(served, request_id)
     statements = [
         s
         for s in served.receiver.trace(server.trace_id)
@@ -110,10 +111,16 @@ def test_database_statements_are_spans_of_the_request(served: Served) -> None:
     for span in statements:
         assert span.kind == CLIENT
         assert server in served.receiver.ancestors(span)
-    texts = " ".join(
+    return " ".join(
         str(s.attributes.get("db.statement", s.attributes.get("db.query.text"))) for s in statements
     )
-    assert "INSERT" in texts and "SELECT" in texts
+
+
+def test_database_statements_are_spans_of_the_request(served: Served) -> None:
+    # A new conversation is written, not read; the streamed request continues it: a read.
+    assert "INSERT INTO messages" in _statements(served, "req-plain")
+    streamed = _statements(served, "req-stream")
+    assert "SELECT" in streamed and "INSERT INTO messages" in streamed
 
 
 def test_every_log_line_of_a_request_carries_its_trace(served: Served) -> None:

@@ -31,17 +31,16 @@ async def run(services: Services, case: ChatCase) -> Outcome:
     tokens_out: int | None = None
     costs: list[float] = []
     conversation_id: str | None = None
-    async with services.sessions() as session:
-        chat = ChatService(session, services.llm, EVAL_OWNER, rate_key=EVAL_OWNER)
-        for message in case.messages:
-            turn = await chat.start(message, conversation_id)
-            conversation_id = turn.conversation_id
-            completion = await chat.reply(turn)
-            tokens_in = _add(tokens_in, completion.usage.input_tokens)
-            tokens_out = _add(tokens_out, completion.usage.output_tokens)
-            cost = getattr(completion, "cost", None)  # when a price table priced the call
-            if isinstance(cost, float | int):
-                costs.append(float(cost))
+    chat = ChatService(services.engine, services.llm, EVAL_OWNER, rate_key=EVAL_OWNER)
+    for message in case.messages:
+        turn = await chat.start(message, conversation_id)
+        conversation_id = turn.conversation_id
+        completion = await chat.reply(turn)
+        tokens_in = _add(tokens_in, completion.usage.input_tokens)
+        tokens_out = _add(tokens_out, completion.usage.output_tokens)
+        cost = getattr(completion, "cost", None)  # when a price table priced the call
+        if isinstance(cost, float | int):
+            costs.append(float(cost))
     return Outcome(
         text=completion.text,
         model=completion.model,

@@ -9,7 +9,6 @@ from typing import Any
 import structlog
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from ...core import sse
 from ...core.database import DATABASE_ERRORS
@@ -68,16 +67,15 @@ async def chat(
 ) -> object:
     """Send a message; pass ``conversation_id`` to continue a conversation.
 
-    The message is stored first; the reply only once the provider has given a complete one.
+    The message is stored with the reply, once the provider has given a complete one; or
+    alone, if the provider fails.
     """
-    session = services.sessions()
-    chat = ChatService(session, services.llm, owner, who)
-    streaming = False
+    chat = ChatService(services.engine, services.llm, owner, who)
     try:
         turn = await chat.start(body.message, body.conversation_id)
         if body.stream:
-            events = _stream(session, chat, turn, services.shutdown)
-            streaming = True  # the stream closes the session when it ends
+            turn = await chat.keep(turn)  # stored before the stream: a client may go away
+            events = _stream(chat, turn, services.shutdown)
             return StreamingResponse(events, media_type=sse.MEDIA_TYPE, headers=sse.HEADERS)
         reply = await chat.reply(turn)
     except UnknownConversation as exc:
@@ -85,9 +83,6 @@ async def chat(
     except ProviderError as exc:
         conversation_id = turn.conversation_id
         raise ApiError(502, "provider_error", str(exc), conversation_id=conversation_id) from exc
-    finally:
-        if not streaming:
-            await session.close()
     return ChatResponse(
         conversation_id=turn.conversation_id,
         reply=reply.text,
@@ -96,9 +91,7 @@ async def chat(
     )
 
 
-async def _stream(
-    session: AsyncSession, chat: ChatService, turn: Turn, shutdown: asyncio.Event
-) -> AsyncIterator[str]:
+async def _stream(chat: ChatService, turn: Turn, shutdown: asyncio.Event) -> AsyncIterator[str]:
     """``delta`` events, then ``done``; or an ``error`` event that ends the stream.
 
     The reply is stored only before ``done``: after an ``error`` the conversation holds the
@@ -131,8 +124,6 @@ async def _stream(
         log.exception("chat.stream_failed")
         yield sse.event("error", error_body("internal_error", "internal server error"))
         return
-    finally:
-        await session.close()
     assert final is not None  # the gateway ends every stream with its completion
     done = ChatDone(
         conversation_id=turn.conversation_id, model=final.model, usage=UsageOut.of(final.usage)

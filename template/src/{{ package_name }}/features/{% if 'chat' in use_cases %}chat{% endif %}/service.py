@@ -1,8 +1,10 @@
 """The chat use case: a message in, a reply out, the conversation stored on the way.
 
-One database session per request. The user's message is stored (and committed) before the
-model is asked, so a failed call leaves it there to retry in the same conversation; the
-reply is stored only once complete, streamed or not. The service knows nothing of HTTP.
+A turn reads the history in one query, asks the model holding no database connection, then
+writes the user's message and the reply in one transaction. If the model fails, the user's
+message is stored alone, so the client can retry in the same conversation. A streamed
+turn stores the user's message before the stream starts (a client that goes away keeps
+it), and the reply once complete. The service knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ from __future__ import annotations
 import string
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ...core.database import reading
+from ...core.timestamps import utcnow
 from ...llm.gateway import LLMGateway
 from ...llm.prompts import Prompt, load
 from ...llm.provider import ChatMessage, Completion
@@ -40,43 +46,69 @@ class UnknownConversation(LookupError):
 
 @dataclass(frozen=True)
 class Turn:
-    """A user's message, stored, with the history it is to be answered in."""
+    """A user's message, with the history it is to be answered in; ``new`` while its
+    conversation is not stored yet."""
 
     conversation_id: str
     messages: list[ChatMessage]
+    new: bool
+    received: datetime
+
+    @property
+    def text(self) -> str:
+        return self.messages[-1].content
 
 
 class ChatService:
-    def __init__(self, session: AsyncSession, llm: LLMGateway, owner: str, rate_key: str) -> None:
-        self.session = session
+    def __init__(self, engine: AsyncEngine, llm: LLMGateway, owner: str, rate_key: str) -> None:
+        self.engine = engine
         self.llm = llm
         self.owner = owner
         self.rate_key = rate_key
 
     async def start(self, message: str, conversation_id: str | None) -> Turn:
-        """Store the user's message (in a new conversation without an id); UnknownConversation
-        if the id is not one of the caller's."""
-        history: list[ChatMessage] = []
-        if conversation_id is not None:
-            if not await store.exists(self.session, conversation_id, self.owner):
-                raise UnknownConversation(conversation_id)
-            history = store.as_chat(await store.messages(self.session, conversation_id))
-        conversation_id = conversation_id or str(uuid.uuid4())
-        await store.add_user_message(self.session, conversation_id, message, self.owner)
-        return Turn(conversation_id, [*history, ChatMessage("user", message)])
+        """The turn, in a new conversation without an id; UnknownConversation if the id is
+        not one of the caller's. Nothing is stored yet."""
+        user = ChatMessage("user", message)
+        if conversation_id is None:
+            return Turn(str(uuid.uuid4()), [user], new=True, received=utcnow())
+        async with reading(self.engine) as connection:
+            history = await store.history(connection, conversation_id, self.owner)
+        if history is None:
+            raise UnknownConversation(conversation_id)
+        return Turn(conversation_id, [*history, user], new=False, received=utcnow())
+
+    async def keep(self, turn: Turn) -> Turn:
+        """Store the user's message alone (and its conversation, if new)."""
+        await store.save(self.engine, [self._user_row(turn)], self._new_for(turn))
+        return replace(turn, new=False)
 
     async def reply(self, turn: Turn) -> Completion:
-        """Ask the model, store its reply; ProviderError (nothing stored) if it fails."""
+        """Ask the model, then store the user's message and its reply together. If the
+        model fails (ProviderError, or any error), the user's message is stored alone."""
         prompt = chat_prompt()
-        completion = await self.llm.complete(prompt, turn.messages, rate_key=self.rate_key)
-        await store.add_reply(self.session, turn.conversation_id, completion, prompt.version_tag)
+        try:
+            completion = await self.llm.complete(prompt, turn.messages, rate_key=self.rate_key)
+        except Exception:
+            await self.keep(turn)
+            raise
+        reply = store.reply_message(turn.conversation_id, completion, prompt.version_tag)
+        await store.save(self.engine, [self._user_row(turn), reply], self._new_for(turn))
         return completion
 
     async def stream(self, turn: Turn) -> AsyncIterator[str | Completion]:
         """Text deltas, then the final completion once it is stored; ProviderError if the
-        stream fails (then nothing of it is stored)."""
+        stream fails (then nothing of it is stored). The user's message must be stored
+        already (``keep``)."""
         prompt = chat_prompt()
         async for item in self.llm.stream(prompt, turn.messages, rate_key=self.rate_key):
             if isinstance(item, Completion):
-                await store.add_reply(self.session, turn.conversation_id, item, prompt.version_tag)
+                reply = store.reply_message(turn.conversation_id, item, prompt.version_tag)
+                await store.save(self.engine, [reply])
             yield item
+
+    def _user_row(self, turn: Turn) -> dict[str, Any]:
+        return store.user_message(turn.conversation_id, turn.text, turn.received)
+
+    def _new_for(self, turn: Turn) -> str | None:
+        return self.owner if turn.new else None

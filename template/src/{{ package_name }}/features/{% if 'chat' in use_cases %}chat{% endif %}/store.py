@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
+from sqlalchemy import Table, insert, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from ...core.database import writing
+from ...core.timestamps import utcnow
 from ...llm.provider import ChatMessage, Completion
 from .models import Conversation, Message
 
@@ -23,26 +27,61 @@ async def messages(session: AsyncSession, conversation_id: str) -> Sequence[Mess
     return (await session.scalars(query)).all()
 
 
-def as_chat(history: Sequence[Message]) -> list[ChatMessage]:
+async def history(
+    connection: AsyncConnection, conversation_id: str, owner: str
+) -> list[ChatMessage] | None:
+    """The owner's conversation, oldest message first; None if they have no such one.
+
+    One query: the conversation joined to its messages (a new one has a row with none).
+    """
+    query = (
+        select(Message.role, Message.content)
+        .select_from(Conversation)
+        .outerjoin(Message, Message.conversation_id == Conversation.id)
+        .where(Conversation.id == conversation_id, Conversation.owner == owner)
+        .order_by(Message.id)
+    )
+    rows = (await connection.execute(query)).all()
+    if not rows:
+        return None
     return [
-        ChatMessage("user" if message.role == "user" else "assistant", message.content)
-        for message in history
+        ChatMessage("user" if role == "user" else "assistant", content)
+        for role, content in rows
+        if role is not None
     ]
 
 
-async def add_user_message(
-    session: AsyncSession, conversation_id: str, text: str, owner: str
-) -> None:
-    """Store the user's message, creating the conversation if it is new.
+def user_message(conversation_id: str, text: str, at: datetime) -> dict[str, Any]:
+    """The row of the user's message, stamped when the request came in."""
+    return _row(conversation_id, "user", text, at)
 
-    It is stored before the provider is called: if the provider fails, the message stays,
-    and the client can retry in the same conversation.
-    """
-    if await session.get(Conversation, conversation_id) is None:
-        session.add(Conversation(id=conversation_id, owner=owner))
-        await session.flush()
-    session.add(Message(conversation_id=conversation_id, role="user", content=text))
-    await session.commit()
+
+def reply_message(conversation_id: str, reply: Completion, prompt_version: str) -> dict[str, Any]:
+    """The row of the provider's reply: only a complete one, never a failed or partial one."""
+    return {
+        **_row(conversation_id, "assistant", reply.text, utcnow()),
+        "model": reply.model,
+        "prompt_version": prompt_version,
+        "input_tokens": reply.usage.input_tokens,
+        "output_tokens": reply.usage.output_tokens,
+        "cost": reply.cost,
+        "currency": reply.currency,
+    }
+
+
+def _row(conversation_id: str, role: str, content: str, at: datetime) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation_id,
+        "role": role,
+        "content": content,
+        "model": None,
+        "prompt_version": None,
+        "input_tokens": None,
+        "output_tokens": None,
+        "cost": None,
+        "currency": None,
+        "created_at": at,
+    }
 
 
 async def delete(session: AsyncSession, conversation_id: str, owner: str) -> bool:
@@ -56,21 +95,16 @@ async def delete(session: AsyncSession, conversation_id: str, owner: str) -> boo
     return True
 
 
-async def add_reply(
-    session: AsyncSession, conversation_id: str, reply: Completion, prompt_version: str
-) -> None:
-    """Store the provider's reply: only a complete one, never a failed or partial one."""
-    session.add(
-        Message(
-            conversation_id=conversation_id,
-            role="assistant",
-            content=reply.text,
-            model=reply.model,
-            prompt_version=prompt_version,
-            input_tokens=reply.usage.input_tokens,
-            output_tokens=reply.usage.output_tokens,
-            cost=reply.cost,
-            currency=reply.currency,
-        )
-    )
-    await session.commit()
+# Core statements on the tables, built once: compiled once and cached, no ORM unit of work.
+INSERT_CONVERSATION = insert(cast(Table, Conversation.__table__))
+INSERT_MESSAGES = insert(cast(Table, Message.__table__))
+
+
+async def save(engine: AsyncEngine, rows: list[dict[str, Any]], new_for: str | None = None) -> None:
+    """Store messages in one transaction, in order, creating the conversation first when
+    ``new_for`` names its owner: an INSERT or two (several rows go in one), no reads."""
+    async with writing(engine) as connection:
+        if new_for is not None:
+            conversation = {"id": rows[0]["conversation_id"], "owner": new_for}
+            await connection.execute(INSERT_CONVERSATION, conversation)
+        await connection.execute(INSERT_MESSAGES, rows)
