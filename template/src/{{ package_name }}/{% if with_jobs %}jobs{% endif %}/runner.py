@@ -25,7 +25,7 @@ import structlog
 
 from ..core import telemetry
 from ..core.budget import BudgetExceeded
-from ..core.database import DATABASE_ERRORS
+from ..core.database import DATABASE_ERRORS, write_session
 from ..core.redaction import Redactor, secret_values
 from ..core.services import Services
 from ..features import TaskHandler, background_tasks
@@ -106,7 +106,7 @@ class JobRunner:
         settings = self.config
         handler = self.handlers.get(kind)
         while True:
-            async with self.services.sessions() as session:
+            async with write_session(self.services.sessions) as session:
                 attempt = await store.start_attempt(session, lease, settings.job_max_attempts)
             if attempt is None:
                 return await self._not_started(lease)
@@ -144,7 +144,7 @@ class JobRunner:
         """Fail the job if its attempts are spent; skip it if it ended (cancelled by its
         owner); else another worker holds it: leave it to them."""
         max_attempts = self.config.job_max_attempts
-        async with self.services.sessions() as session:
+        async with write_session(self.services.sessions) as session:
             failed = await store.give_up(session, max_attempts, lease.job_id)
             job = None if failed else await store.get(session, lease.job_id)
         if failed:
@@ -189,10 +189,11 @@ class JobRunner:
             since_renewal += tick
             renewing = since_renewal >= renew_every
             try:
-                async with self.services.sessions() as session:
-                    if renewing:
+                if renewing:
+                    async with write_session(self.services.sessions) as session:
                         held = await store.renew(session, lease)
-                    else:
+                else:
+                    async with self.services.sessions() as session:
                         held = await store.holds(session, lease)
             except DATABASE_ERRORS as exc:
                 failures += 1
@@ -207,7 +208,7 @@ class JobRunner:
 
     async def _release(self, lease: store.Lease) -> None:
         try:
-            async with self.services.sessions() as session:
+            async with write_session(self.services.sessions) as session:
                 released = await store.release(session, lease)
         except DATABASE_ERRORS as exc:  # its lease lapses instead; a sweep picks it up
             log.warning("job.not_released", error=type(exc).__name__)
@@ -227,7 +228,7 @@ class JobRunner:
         result: dict[str, object] | None = None,
         error: str | None = None,
     ) -> None:
-        async with self.services.sessions() as session:
+        async with write_session(self.services.sessions) as session:
             recorded = await store.finish(
                 session, lease.job_id, result=result, error=error, token=lease.token
             )
