@@ -84,11 +84,13 @@ async def _read_then_write(url: str, path: Path) -> int:
 
 
 def _other_writer(path: Path) -> str:
-    with sqlite3.connect(path, timeout=0.2) as other:
-        try:
-            other.execute("INSERT INTO t VALUES (99)")
-        except sqlite3.OperationalError as exc:
-            return str(exc)
+    other = sqlite3.connect(path, timeout=0.2, isolation_level=None)
+    try:
+        other.execute("INSERT INTO t VALUES (99)")
+    except sqlite3.OperationalError as exc:
+        return str(exc)
+    finally:
+        other.close()
     return "written"
 
 
