@@ -4,6 +4,7 @@ they run side by side, as before."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import sqlite3
 import time
 from pathlib import Path
@@ -38,7 +39,7 @@ async def _spans(url: str, writers: int = 3) -> list[tuple[float, float]]:
 
 def _overlap(spans: list[tuple[float, float]]) -> bool:
     ordered = sorted(spans)
-    return any(later[0] < earlier[1] for earlier, later in zip(ordered, ordered[1:], strict=False))
+    return any(later[0] < earlier[1] for earlier, later in itertools.pairwise(ordered))
 
 
 def test_write_sessions_take_turns_on_sqlite(tmp_path: Path) -> None:

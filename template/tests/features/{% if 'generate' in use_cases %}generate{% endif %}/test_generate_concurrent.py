@@ -27,7 +27,8 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[in
 
 def _submit(base: str, n: int) -> str:
     items = [{"topic": f"tea {n}.{i}"} for i in range(3)]
-    status, body = _call("POST", f"{base}/v1/generate", {"template": "blog_outline", "items": items})
+    body = {"template": "blog_outline", "items": items}
+    status, body = _call("POST", f"{base}/v1/generate", body)
     assert status == 202, body
     return str(body["job_id"])
 
