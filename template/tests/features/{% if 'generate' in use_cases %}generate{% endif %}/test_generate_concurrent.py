@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,8 +22,11 @@ def _call(method: str, url: str, body: dict[str, Any] | None = None) -> tuple[in
     request = urllib.request.Request(
         url, data=data, method=method, headers={"Content-Type": "application/json"}
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return response.status, json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:  # the body names the problem
+        return error.code, json.loads(error.read())
 
 
 def _submit(base: str, n: int) -> str:
@@ -36,7 +40,8 @@ def _submit(base: str, n: int) -> str:
 def _final(base: str, job_id: str, timeout: float = 60) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        _, job = _call("GET", f"{base}/v1/jobs/{job_id}")
+        status, job = _call("GET", f"{base}/v1/jobs/{job_id}")
+        assert status == 200, job
         if job["status"] in FINAL:
             return dict(job)
         time.sleep(0.1)
