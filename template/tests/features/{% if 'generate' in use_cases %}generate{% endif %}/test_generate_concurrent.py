@@ -13,7 +13,7 @@ from typing import Any
 
 from ...support.running import migrated_sqlite, start_server
 
-SUBMISSIONS = 60
+SUBMISSIONS = 200
 FINAL = {"succeeded", "failed", "cancelled"}
 
 
@@ -52,7 +52,7 @@ def test_concurrent_jobs_on_one_sqlite_process_all_succeed(tmp_path: Path) -> No
     env = {**migrated_sqlite(tmp_path), "RATE_LIMIT_RPM": "0", "LOG_LEVEL": "WARNING"}
     process, base = start_server(env, tmp_path)
     try:
-        with ThreadPoolExecutor(max_workers=16) as pool:
+        with ThreadPoolExecutor(max_workers=48) as pool:
             job_ids = list(pool.map(lambda n: _submit(base, n), range(SUBMISSIONS)))
             jobs = list(pool.map(lambda job_id: _final(base, job_id), job_ids))
     finally:
