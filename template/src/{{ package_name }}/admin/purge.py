@@ -20,6 +20,7 @@ import structlog
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..core.database import writing
 from ..core.retention import Retention
 from ..core.settings import Settings
 from ..core.timestamps import isoformat
@@ -52,7 +53,7 @@ async def _batch(
     engine: AsyncEngine, policy: Retention, cutoff: datetime, size: int
 ) -> tuple[int, dict[str, int]]:
     """Delete one batch in one transaction: how many rows were picked, and deleted by kind."""
-    async with engine.begin() as connection:
+    async with writing(engine) as connection:
         pick = select(policy.key).where(policy.expired(cutoff)).limit(size)
         ids = list((await connection.scalars(pick.with_for_update(skip_locked=True))).all())
         if not ids:

@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Connection, Engine, MetaData, event
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -51,6 +52,7 @@ def create_engine(url: str, pool_size: int = 10, max_overflow: int = 5) -> Async
         # A local file cannot drop a connection as a server can: no ping before each use.
         engine = create_async_engine(url)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
     else:
         engine = create_async_engine(
             url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow
@@ -75,20 +77,44 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
             cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # The transactions are begun by ``_sqlite_begin``, not by the driver (SQLAlchemy's
+    # recipe for SQLite): the driver's implicit BEGIN is always a deferred one.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """BEGIN IMMEDIATE for a write transaction: it takes SQLite's write lock at once (waiting
+    up to the busy timeout for another process's writer). A deferred transaction that reads
+    and then writes would fail at once with "database is locked" when another connection
+    committed in between, without waiting."""
+    writes = connection.get_execution_options().get(_WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 # SQLite takes one writer at a time. In one process, writers wait their turn here, in order,
 # instead of in SQLite's busy loop (which sleeps and retries, and spikes the latency).
+_WRITES = "sqlite_begin_immediate"  # an execution option
 _SQLITE_WRITERS: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
+_IN_WRITE: ContextVar[bool] = ContextVar("in_write", default=False)
 
 
-def _writer_turn(engine: AsyncEngine) -> AbstractAsyncContextManager[Any]:
+@asynccontextmanager
+async def _writer_turn(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
+    """The engine to write with, once it is this task's turn (at once on a server)."""
     if engine.dialect.name != "sqlite":
-        return nullcontext()
+        yield engine
+        return
+    if _IN_WRITE.get():
+        raise RuntimeError("a write transaction inside another would wait for itself: use one")
     lock = _SQLITE_WRITERS.get(engine.sync_engine)
     if lock is None:
         lock = _SQLITE_WRITERS[engine.sync_engine] = asyncio.Lock()
-    return lock
+    marker = _IN_WRITE.set(True)
+    try:
+        async with lock:
+            yield engine.execution_options(**{_WRITES: True})  # same pool, BEGIN IMMEDIATE
+    finally:
+        _IN_WRITE.reset(marker)
 
 
 @asynccontextmanager
@@ -96,10 +122,23 @@ async def writing(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """One write transaction, committed when the block ends (rolled back if it raises).
 
     On SQLite, the process's write transactions run one at a time: keep them short, and
-    never wait on anything else (an LLM call) inside one.
+    never wait on anything else (an LLM call, another write) inside one.
     """
-    async with _writer_turn(engine), engine.begin() as connection:
+    async with _writer_turn(engine) as writer, writer.begin() as connection:
         yield connection
+
+
+@asynccontextmanager
+async def write_session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for writes, committed when the block ends (rolled back if it raises).
+
+    Every write goes through here or ``writing``: on SQLite they take turns in the process.
+    Reads need no turn: ``async with sessions() as session``.
+    """
+    engine = sessions.kw["bind"]
+    async with _writer_turn(engine) as writer, sessions(bind=writer) as session:
+        yield session
+        await session.commit()
 
 
 @asynccontextmanager

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from ..core.database import Base
+from ..core.database import Base, writing
 from ..core.services import Services, build_services, close_services
 from ..core.settings import Settings
 from ..features import discover
@@ -109,7 +109,7 @@ async def run_cases(
         services = build_services(_scratch(settings, Path(folder)), asyncio.Event())
         try:
             discover()  # every feature's models, then their tables
-            async with services.engine.begin() as connection:
+            async with writing(services.engine) as connection:
                 await connection.run_sync(Base.metadata.create_all)
             gate = asyncio.Semaphore(concurrency)
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
-from ..core.database import DATABASE_ERRORS
+from ..core.database import DATABASE_ERRORS, write_session
 from ..core.services import Services
 from . import store
 from .settings import JobSettings
@@ -28,7 +28,7 @@ Submit = Callable[[str], Awaitable[None]]
 async def sweep(services: Services, submit: Submit, *, queued_too: bool = False) -> None:
     """Fail or re-queue the lapsed jobs; with ``queued_too``, send every queued job's id."""
     max_attempts = services.config(JobSettings).job_max_attempts
-    async with services.sessions() as session:
+    async with write_session(services.sessions) as session:
         failed = await store.give_up(session, max_attempts)
         requeued = await store.requeue_lapsed(session, max_attempts)
         to_send = await store.queued(session) if queued_too else requeued
@@ -40,7 +40,7 @@ async def sweep(services: Services, submit: Submit, *, queued_too: bool = False)
         except Exception as exc:  # noqa: BLE001 - the queue is down: a later sweep retries
             log.warning("jobs.requeue_failed", job_id=job_id, error=type(exc).__name__)
             if job_id in requeued:
-                async with services.sessions() as session:
+                async with write_session(services.sessions) as session:
                     await store.unqueue(session, job_id)
 
 

@@ -25,7 +25,7 @@ import structlog
 
 from ..core import telemetry
 from ..core.budget import BudgetExceeded
-from ..core.database import DATABASE_ERRORS
+from ..core.database import DATABASE_ERRORS, write_session
 from ..core.redaction import Redactor, secret_values
 from ..core.services import Services
 from ..features import TaskHandler, background_tasks
@@ -91,7 +91,11 @@ class JobRunner:
         lease = store.Lease(job_id, settings.job_redelivery_s)
         try:
             with telemetry.span(f"job {kind}", {"job.id": job_id, "job.kind": kind}):
-                kept = await self._holding(lease, self._attempts(lease, kind, payload))
+                # The heartbeat watches the lease once the first attempt took it: before,
+                # the job is not yet this run's (its start may wait for its turn to write).
+                started = asyncio.Event()
+                attempts = self._attempts(lease, kind, payload, started)
+                kept = await self._holding(lease, attempts, started)
         except asyncio.CancelledError:
             # Shutdown: put the job back for the next worker, then let the cancel go on.
             await asyncio.shield(self._release(lease))
@@ -102,14 +106,17 @@ class JobRunner:
             job = await store.get(session, job_id)
         return job is None or job.status in FINAL_STATUSES
 
-    async def _attempts(self, lease: store.Lease, kind: str, payload: dict[str, Any]) -> bool:
+    async def _attempts(
+        self, lease: store.Lease, kind: str, payload: dict[str, Any], started: asyncio.Event
+    ) -> bool:
         settings = self.config
         handler = self.handlers.get(kind)
         while True:
-            async with self.services.sessions() as session:
+            async with write_session(self.services.sessions) as session:
                 attempt = await store.start_attempt(session, lease, settings.job_max_attempts)
             if attempt is None:
                 return await self._not_started(lease)
+            started.set()
             if handler is None:
                 await self._finish(lease, error=f"unknown job kind {kind!r}")
                 return True
@@ -144,7 +151,7 @@ class JobRunner:
         """Fail the job if its attempts are spent; skip it if it ended (cancelled by its
         owner); else another worker holds it: leave it to them."""
         max_attempts = self.config.job_max_attempts
-        async with self.services.sessions() as session:
+        async with write_session(self.services.sessions) as session:
             failed = await store.give_up(session, max_attempts, lease.job_id)
             job = None if failed else await store.get(session, lease.job_id)
         if failed:
@@ -157,10 +164,12 @@ class JobRunner:
         log.info("job.skipped", reason="leased")
         return False
 
-    async def _holding(self, lease: store.Lease, attempts: Awaitable[bool]) -> bool:
+    async def _holding(
+        self, lease: store.Lease, attempts: Awaitable[bool], started: asyncio.Event
+    ) -> bool:
         """Run the attempts while a heartbeat renews the lease; stop them if it is lost."""
         working = asyncio.ensure_future(attempts)
-        renewing = asyncio.ensure_future(self._heartbeat(lease))
+        renewing = asyncio.ensure_future(self._heartbeat(lease, started))
         try:
             await asyncio.wait({working, renewing}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -175,7 +184,7 @@ class JobRunner:
             return False
         raise asyncio.CancelledError  # cancelled from outside: shutdown
 
-    async def _heartbeat(self, lease: store.Lease) -> None:
+    async def _heartbeat(self, lease: store.Lease, started: asyncio.Event) -> None:
         """Renew the lease until it is lost; a database outage is retried, not fatal.
 
         Between renewals it checks every ``CHECK_EVERY_S`` that the job is still its own, so
@@ -184,15 +193,17 @@ class JobRunner:
         renew_every = lease.seconds / RENEWALS_PER_LEASE
         tick = min(renew_every, CHECK_EVERY_S)
         failures, since_renewal = 0, 0.0
+        await started.wait()  # the first attempt took the lease
         while True:
             await asyncio.sleep(tick)
             since_renewal += tick
             renewing = since_renewal >= renew_every
             try:
-                async with self.services.sessions() as session:
-                    if renewing:
+                if renewing:
+                    async with write_session(self.services.sessions) as session:
                         held = await store.renew(session, lease)
-                    else:
+                else:
+                    async with self.services.sessions() as session:
                         held = await store.holds(session, lease)
             except DATABASE_ERRORS as exc:
                 failures += 1
@@ -207,7 +218,7 @@ class JobRunner:
 
     async def _release(self, lease: store.Lease) -> None:
         try:
-            async with self.services.sessions() as session:
+            async with write_session(self.services.sessions) as session:
                 released = await store.release(session, lease)
         except DATABASE_ERRORS as exc:  # its lease lapses instead; a sweep picks it up
             log.warning("job.not_released", error=type(exc).__name__)
@@ -227,7 +238,7 @@ class JobRunner:
         result: dict[str, object] | None = None,
         error: str | None = None,
     ) -> None:
-        async with self.services.sessions() as session:
+        async with write_session(self.services.sessions) as session:
             recorded = await store.finish(
                 session, lease.job_id, result=result, error=error, token=lease.token
             )

@@ -27,16 +27,10 @@ lock_key: int = attributes["migration_lock_key"]
 SQLITE_LOCK_WAIT_MS = 600_000
 
 
-def _sqlite_autocommit_driver(dbapi_connection: Any, _: Any) -> None:
-    # The driver would begin a transaction only before DML, leaving DDL outside of it.
-    dbapi_connection.isolation_level = None
+def _sqlite_wait_for_migrators(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_LOCK_WAIT_MS}")  # wait for other migrators
     cursor.close()
-
-
-def _sqlite_begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _run(connection: Connection) -> None:
@@ -55,10 +49,11 @@ def _run(connection: Connection) -> None:
 async def _run_online(url: str) -> None:
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_autocommit_driver)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "connect", _sqlite_wait_for_migrators)
     try:
         async with engine.connect() as connection:
+            # The engine's BEGIN on SQLite is BEGIN IMMEDIATE with this option (core/database.py).
+            await connection.execution_options(sqlite_begin_immediate=True)
             await connection.run_sync(_run)
             await connection.commit()
     finally:

@@ -12,6 +12,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...core.database import write_session
 from ...core.services import Services
 from ...evals.outcome import Outcome, UseCase
 from . import job
@@ -41,9 +42,8 @@ async def run(services: Services, case: AnalyzeCase) -> Outcome:
         rows=upload.rows,
         row_count=len(upload.rows),
     )
-    async with services.sessions() as session:
+    async with write_session(services.sessions) as session:
         session.add(dataset)
-        await session.commit()
     result = await job.run(services, {"dataset_id": dataset.id, "question": case.question})
     insights = result["insights"]
     text = insights if isinstance(insights, str) else json.dumps(insights, ensure_ascii=False)

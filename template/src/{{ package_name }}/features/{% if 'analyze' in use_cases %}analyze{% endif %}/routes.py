@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import defer
 
 from ...core import body_limit
+from ...core.database import write_session
 from ...core.errors import ApiError
 from ...core.fields import Text
 from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
@@ -136,9 +137,8 @@ async def upload_dataset(
         rows=upload.rows,
         row_count=len(upload.rows),
     )
-    async with services.sessions() as session:
+    async with write_session(services.sessions) as session:
         session.add(dataset)
-        await session.commit()
     return DatasetUploaded(**DatasetOut.of(dataset).model_dump(), warnings=upload.warnings)
 
 
@@ -184,11 +184,10 @@ async def get_dataset(dataset_id: Text, services: ServicesDep, owner: OwnerDep) 
 async def delete_dataset(dataset_id: Text, services: ServicesDep, owner: OwnerDep) -> None:
     """Delete a dataset and its rows; analyses already done keep their results."""
     await _owned(services, dataset_id, owner)
-    async with services.sessions() as session:
+    async with write_session(services.sessions) as session:
         await session.execute(
             delete(Dataset).where(Dataset.id == dataset_id, Dataset.owner == owner)
         )
-        await session.commit()
 
 
 @router.post(

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
 from ...core import sse
-from ...core.database import DATABASE_ERRORS
+from ...core.database import DATABASE_ERRORS, write_session
 from ...core.errors import ApiError, ErrorBody, error_body
 from ...core.fields import Text
 from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
@@ -165,6 +165,6 @@ async def delete_conversation(
     conversation_id: Text, services: ServicesDep, owner: OwnerDep
 ) -> None:
     """Delete a conversation and its messages."""
-    async with services.sessions() as session:
+    async with write_session(services.sessions) as session:
         if not await store.delete(session, conversation_id, owner):
             raise ApiError(404, "not_found", str(UnknownConversation(conversation_id)))

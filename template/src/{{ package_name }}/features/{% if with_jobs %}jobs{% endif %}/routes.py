@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from ...core import sse
-from ...core.database import DATABASE_ERRORS
+from ...core.database import DATABASE_ERRORS, write_session
 from ...core.errors import ApiError, ErrorBody, error_body
 from ...core.fields import Text
 from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
@@ -108,13 +108,13 @@ async def submit(
     services: Services, jobs: JobQueue, kind: str, payload: dict[str, Any], owner: str
 ) -> str:
     """Store the owner's job, then queue its id; a queue outage is a 503 leaving no job."""
-    async with services.sessions() as session:
+    async with write_session(services.sessions) as session:
         job_id = await store.create(session, kind, payload, owner)
     try:
         await jobs.submit(job_id)
     except Exception as exc:
         log.exception("jobs.submit_failed", job_id=job_id)
-        async with services.sessions() as session:
+        async with write_session(services.sessions) as session:
             await store.delete(session, job_id)
         message = f"the job queue is unavailable ({type(exc).__name__}); retry later"
         raise ApiError(503, "queue_unavailable", message) from exc
@@ -161,7 +161,7 @@ async def get_job(job_id: Text, services: ServicesDep, owner: OwnerDep) -> dict[
 )
 async def cancel_job(job_id: Text, services: ServicesDep, owner: OwnerDep) -> dict[str, Any]:
     """End a queued or running job as ``cancelled``: a result that comes later is dropped."""
-    async with services.sessions() as session:
+    async with write_session(services.sessions) as session:
         cancelled = await store.cancel(session, job_id, owner)
     job = await _load(services, job_id, owner)
     if not cancelled:
