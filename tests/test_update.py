@@ -204,28 +204,28 @@ def test_update_from_the_last_release_moves_files_and_keeps_edits(tmp_path: Path
     """v0.1.0 as released, to the feature layout: moved files carry their owner's edits."""
     template = make_release_repo(tmp_path / "template" / "twelve-factor-llm")
     project = generate(template, tmp_path / "acme-helper")
-    old = project / f"src/{PACKAGE}/conversations.py"
+    # A file whose first and last lines the new release keeps, and whose middle it rewrites:
+    # the edits at both ends merge without conflict. (An edit where the release changed the
+    # same lines is a conflict, reported as such: test_a_conflict_passes_copier_but_fails_...)
+    old = project / f"src/{PACKAGE}/db.py"
     assert old.exists()  # the old layout
-    first_line = '"""Store and read conversations.'
+    first_line = '"""The database (factor IV):'
     text = old.read_text()
     assert text.startswith(first_line)
     old.write_text(
-        text.replace(first_line, '"""Store and read conversations (ours).', 1)
-        + "\n\n"
-        + USER_LINE
-        + "\n"
+        text.replace(first_line, '"""The database (ours):', 1) + "\n\n" + USER_LINE + "\n"
     )
     commit(project, "our edits in a file the next release moves")
 
     result = copier(project, "update", "--trust", "--defaults")
     assert result.returncode == 0, result.stderr
-    moved = project / f"src/{PACKAGE}/features/chat/store.py"
-    store = moved.read_text()
-    assert store.startswith('"""Store and read conversations (ours).')  # our first line
-    assert store.endswith(USER_LINE + "\n")  # and our last
-    assert "from ...llm.provider import" in store  # with the new release's imports
+    moved = project / f"src/{PACKAGE}/core/database.py"
+    database = moved.read_text()
+    assert database.startswith('"""The database (ours):')  # our first line
+    assert database.endswith(USER_LINE + "\n")  # and our last
+    assert "async def write_session(" in database  # with the new release's code between
     assert not old.exists() and not (project / f"src/{PACKAGE}/api").exists()
-    assert "your edits are now in src/acme_helper/features/chat/store.py" in result.stdout
+    assert "your edits are now in src/acme_helper/core/database.py\n" in result.stdout
     assert not list(project.rglob("*.rej")) and not (project / ".git/copier-moves").exists()
     assert leftovers(project).returncode == 0
     commit(project, "update to the feature layout")
