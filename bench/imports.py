@@ -41,7 +41,7 @@ def serve_imports(project: Path, slug: str, env: dict[str, str]) -> dict[str, fl
     process = subprocess.Popen(
         [str(project / ".venv/bin/python"), "-X", "importtime", "-m", package, "serve"],
         cwd=project,
-        env=clean_env(**env, PORT=str(port), LOG_LEVEL="WARNING"),
+        env=clean_env(**{**env, "PORT": str(port), "LOG_LEVEL": "WARNING"}),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
