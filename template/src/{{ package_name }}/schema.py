@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import revisions
-from .core.database import Base, create_engine
+from .core.database import BEGIN_IMMEDIATE, Base, create_engine
 from .features import migration_folders
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ def alembic_config(database_url: str) -> Config:
         target_metadata=Base.metadata,
         create_engine=create_engine,
         migration_lock_key=MIGRATION_LOCK_KEY,
+        begin_immediate=BEGIN_IMMEDIATE,
     )
     return config
 

@@ -87,13 +87,15 @@ def _sqlite_begin(connection: Connection) -> None:
     up to the busy timeout for another process's writer). A deferred transaction that reads
     and then writes would fail at once with "database is locked" when another connection
     committed in between, without waiting."""
-    writes = connection.get_execution_options().get(_WRITES, False)
+    writes = connection.get_execution_options().get(BEGIN_IMMEDIATE, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 # SQLite takes one writer at a time. In one process, writers wait their turn here, in order,
 # instead of in SQLite's busy loop (which sleeps and retries, and spikes the latency).
-_WRITES = "sqlite_begin_immediate"  # an execution option
+# The execution option that makes a connection's transactions BEGIN IMMEDIATE on SQLite:
+# the writers' doors below set it, and so do migrations (``migrations/env.py``).
+BEGIN_IMMEDIATE = "sqlite_begin_immediate"
 _SQLITE_WRITERS: WeakKeyDictionary[Engine, asyncio.Lock] = WeakKeyDictionary()
 _IN_WRITE: ContextVar[bool] = ContextVar("in_write", default=False)
 
@@ -112,7 +114,7 @@ async def _writer_turn(engine: AsyncEngine) -> AsyncIterator[AsyncEngine]:
     marker = _IN_WRITE.set(True)
     try:
         async with lock:
-            yield engine.execution_options(**{_WRITES: True})  # same pool, BEGIN IMMEDIATE
+            yield engine.execution_options(**{BEGIN_IMMEDIATE: True})  # same pool, BEGIN IMMEDIATE
     finally:
         _IN_WRITE.reset(marker)
 

@@ -24,6 +24,7 @@ attributes = context.config.attributes
 target_metadata: MetaData = attributes["target_metadata"]
 create_engine: Callable[[str], AsyncEngine] = attributes["create_engine"]
 lock_key: int = attributes["migration_lock_key"]
+begin_immediate: str = attributes["begin_immediate"]  # the engine's execution option
 SQLITE_LOCK_WAIT_MS = 600_000
 
 
@@ -52,8 +53,8 @@ async def _run_online(url: str) -> None:
         event.listen(engine.sync_engine, "connect", _sqlite_wait_for_migrators)
     try:
         async with engine.connect() as connection:
-            # The engine's BEGIN on SQLite is BEGIN IMMEDIATE with this option (core/database.py).
-            await connection.execution_options(sqlite_begin_immediate=True)
+            # On SQLite, the engine then begins with BEGIN IMMEDIATE (core/database.py).
+            await connection.execution_options(**{begin_immediate: True})
             await connection.run_sync(_run)
             await connection.commit()
     finally:
