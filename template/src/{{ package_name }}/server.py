@@ -16,6 +16,7 @@ from types import FrameType
 import uvicorn
 
 from .app import create_app
+from .core.header_limit import limited_to
 from .core.settings import Settings
 
 
@@ -50,6 +51,7 @@ def serve(settings: Settings) -> int:
         log_config=None,
         access_log=True,
         server_header=False,
+        http=limited_to(settings.max_header_bytes),  # httptools, with a bounded head
         timeout_graceful_shutdown=max(1, math.ceil(settings.shutdown_grace_s)),
     )
     # uvicorn re-raises the signal it stopped on, once it is done; exit 0 instead.
