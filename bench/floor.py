@@ -42,6 +42,11 @@ WRK_SCRIPT = HERE / "wrk" / "post.lua"
 BASELINE_APP = HERE / "baseline" / "bare_app.py"
 FAKE_PROVIDER = HERE / "baseline" / "slow_openai.py"
 ONE_FILE_TEMPLATE = HERE / "baseline" / "one_file_template"
+# A chat turn in a long conversation: messages of 2,000 characters (504 tokens), a context
+# of 4,000 tokens: some seven of them fit, of 10 as of 2,000.
+HISTORY_CHARS = 2_000
+HISTORY_CONTEXT = 4_000
+HISTORY_TURNS = 20
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,53 @@ class Bench:
             ratio >= 0.95 and ours.errors == 0,
         )
 
+    def history_turns(self, postgres_url: str) -> None:
+        """A chat turn in a conversation of 10 and of 2,000 messages (seeded in the database),
+        both longer than the model's context: its time and the web process's memory must not
+        grow with the conversation's length."""
+        env = {
+            **self.migrated(postgres_url),
+            "LLM_CONTEXT_TOKENS": str(HISTORY_CONTEXT),
+            "CONVERSATION_MAX_MESSAGES": "10000",
+        }
+        seed = "import asyncio; from tests.features.chat.long_history import seed_at; "
+        conversations = {
+            size: in_project(
+                self.project,
+                f"{seed}print(asyncio.run(seed_at({postgres_url!r}, {size}, {HISTORY_CHARS})))",
+            )
+            for size in (10, 2_000)
+        }
+        measured: dict[int, tuple[list[float], float]] = {}
+        web = self.service(env)
+        try:
+            for size, conversation_id in conversations.items():
+                body = {"message": "and now?", "conversation_id": conversation_id}
+                for _ in range(5):  # warm up: imports, connections, caches
+                    web.call("POST", "/v1/chat", body)
+                before = rss_mib(web.process.pid)
+                turns = []
+                for _ in range(HISTORY_TURNS):
+                    started = time.perf_counter()
+                    status, _ = web.call("POST", "/v1/chat", body)
+                    turns.append((time.perf_counter() - started) * 1000)
+                    assert status == 200, status
+                measured[size] = (turns, rss_mib(web.process.pid) - before)
+        finally:
+            web.stop()
+        (short, short_rss), (long, long_rss) = measured[10], measured[2_000]
+        ratio = median(long) / median(short)
+        self.row(
+            f"a chat turn, 2,000 messages vs 10 (each {HISTORY_CHARS:,} characters; "
+            f"`LLM_CONTEXT_TOKENS={HISTORY_CONTEXT}`), Postgres: ms, web RSS growth over "
+            f"{HISTORY_TURNS} turns",
+            f"2,000 messages: {spread(long, 1)} ms, RSS {long_rss:+.1f} MiB",
+            f"10 messages: {spread(short, 1)} ms, RSS {short_rss:+.1f} MiB",
+            f"{ratio:.2f}x",
+            "<= 1.5x, RSS growth <= 2 MiB",
+            ratio <= 1.5 and long_rss <= 2,
+        )
+
     def start_and_memory(self) -> None:
         env = self.migrated(f"sqlite+aiosqlite:///{self.work / 'start.db'}")
         ready: dict[str, list[float]] = {"ours": [], "bare": []}
@@ -386,6 +438,7 @@ def main() -> int:
         bench.start_and_memory()
         bench.throughput(urlunsplit(url))
         bench.slow_provider(urlunsplit(url))
+        bench.history_turns(urlunsplit(url))
     finally:
         bench.postgres(f"DROP DATABASE {name} WITH (FORCE)")
     if not args.no_suite:

@@ -32,6 +32,12 @@ CursorQuery = Annotated[
     str | None, Query(pattern=CURSOR, description="the next_cursor of the previous page")
 ]
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# A list read in the order it was written, oldest first, by an integer id: its cursor is
+# the id of the page's last row.
+AFTER = r"^[0-9]{1,18}$"
+AfterQuery = Annotated[
+    str | None, Query(pattern=AFTER, description="the next_cursor of the previous page")
+]
 
 
 class Page(BaseModel, Generic[T]):

@@ -48,3 +48,37 @@ def fit(system: str, messages: Sequence[ChatMessage], limit: int) -> Fitted:
                 total -= sizes[start]
                 start += 1
     return Fitted(list(messages[start:]), start, before, total)
+
+
+class Recent:
+    """What ``fit`` keeps of a history, gathered newest first, so that a long history need
+    not be read whole: ``add`` each message from the newest, and stop reading at the first
+    it refuses (it no longer fits, nor does anything older). ``latest`` is the message to be
+    answered, after the history; it is always sent, as by ``fit``."""
+
+    def __init__(self, system: str, latest: ChatMessage, limit: int) -> None:
+        spent = estimate(system) + estimate(latest.content)
+        self.room = limit - spent if limit else None  # None: no limit
+        self.tokens = 0
+        self.left_out = False  # a message did not fit: it and every older one are left out
+        self._newest_first: list[ChatMessage] = []
+
+    def add(self, message: ChatMessage) -> bool:
+        """Keep ``message``, older than those kept; False (and nothing kept) if it does not fit."""
+        size = estimate(message.content)
+        if self.room is not None and self.tokens + size > self.room:
+            self.left_out = True
+            return False
+        self._newest_first.append(message)
+        self.tokens += size
+        return True
+
+    def messages(self) -> list[ChatMessage]:
+        """The history kept, oldest first; after a cut, from its first user message on (a turn
+        goes whole: never the reply to a message left out)."""
+        kept = self._newest_first[::-1]
+        start = 0
+        if self.left_out:
+            while start < len(kept) and kept[start].role != "user":
+                start += 1
+        return kept[start:]

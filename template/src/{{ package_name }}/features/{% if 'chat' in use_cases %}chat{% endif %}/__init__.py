@@ -6,10 +6,12 @@ from pathlib import Path
 
 from .. import Feature, FeatureSpec
 from . import records, routes
+from .settings import ChatSettings
 
 feature: Feature = FeatureSpec(
     name="chat",
     routers=[routes.router],
+    settings=[ChatSettings],
     migrations=Path(__file__).parent / "migrations",
     retention=[records.RETENTION],
     usage=[records.USAGE],

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ...core.services import Services
 from ...evals.outcome import Outcome, UseCase
 from .service import ChatService, chat_prompt
+from .settings import ChatSettings
 
 EVAL_OWNER = "evals"
 
@@ -31,7 +32,8 @@ async def run(services: Services, case: ChatCase) -> Outcome:
     tokens_out: int | None = None
     costs: list[float] = []
     conversation_id: str | None = None
-    chat = ChatService(services.engine, services.llm, EVAL_OWNER, rate_key=EVAL_OWNER)
+    limits = services.config(ChatSettings)
+    chat = ChatService(services.engine, services.llm, EVAL_OWNER, EVAL_OWNER, limits)
     for message in case.messages:
         turn = await chat.start(message, conversation_id)
         conversation_id = turn.conversation_id

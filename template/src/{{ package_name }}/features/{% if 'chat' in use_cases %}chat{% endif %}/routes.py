@@ -14,7 +14,15 @@ from ...core import sse
 from ...core.database import DATABASE_ERRORS, write_session
 from ...core.errors import ApiError, ErrorBody, error_body
 from ...core.fields import Text
-from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
+from ...core.pagination import (
+    DEFAULT_LIMIT,
+    AfterQuery,
+    CursorQuery,
+    LimitQuery,
+    Page,
+    newest_first,
+    page,
+)
 from ...core.routing import v1_router
 from ...deps import OwnerDep, RateLimitDep, ServicesDep
 from ...llm.provider import Completion, ProviderError
@@ -31,7 +39,8 @@ from .schemas import (
     ProviderErrorOut,
     UsageOut,
 )
-from .service import ChatService, Turn, UnknownConversation
+from .service import ChatService, ConversationFull, Turn, UnknownConversation
+from .settings import ChatSettings
 
 log = structlog.get_logger(__name__)
 router = v1_router("chat")
@@ -54,6 +63,10 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown conv
             },
         },
         **NOT_FOUND,
+        409: {
+            "description": "The conversation holds ``CONVERSATION_MAX_MESSAGES`` messages, "
+            "or one less (code ``conversation_full``): nothing is stored; start a new one",
+        },
         502: {
             "model": ProviderErrorOut,
             "description": "The LLM provider failed after retries, or answered with no "
@@ -70,7 +83,7 @@ async def chat(
     The message is stored with the reply, once the provider has given a complete one; or
     alone, if the provider fails.
     """
-    chat = ChatService(services.engine, services.llm, owner, who)
+    chat = ChatService(services.engine, services.llm, owner, who, services.config(ChatSettings))
     try:
         turn = await chat.start(body.message, body.conversation_id)
         if body.stream:
@@ -78,8 +91,10 @@ async def chat(
             events = _stream(chat, turn, services.shutdown)
             return StreamingResponse(events, media_type=sse.MEDIA_TYPE, headers=sse.HEADERS)
         reply = await chat.reply(turn)
-    except UnknownConversation as exc:
+    except UnknownConversation as exc:  # or deleted while the model answered
         raise ApiError(404, "not_found", str(exc)) from exc
+    except ConversationFull as exc:
+        raise ApiError(409, "conversation_full", str(exc)) from exc
     except ProviderError as exc:
         conversation_id = turn.conversation_id
         raise ApiError(502, "provider_error", str(exc), conversation_id=conversation_id) from exc
@@ -110,6 +125,9 @@ async def _stream(chat: ChatService, turn: Turn, shutdown: asyncio.Event) -> Asy
         return
     except ApiError as exc:  # budget_exceeded, when another request spent it meanwhile
         yield sse.event("error", error_body(exc.code, exc.message, **exc.extra))
+        return
+    except UnknownConversation as exc:  # deleted while the model answered
+        yield sse.event("error", error_body("not_found", str(exc)))
         return
     except sse.ShutdownError:
         message = "the server is shutting down; retry the request"
@@ -148,15 +166,23 @@ async def list_conversations(
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut, responses=NOT_FOUND)
 async def get_conversation(
-    conversation_id: Text, services: ServicesDep, owner: OwnerDep
+    conversation_id: Text,
+    services: ServicesDep,
+    owner: OwnerDep,
+    limit: LimitQuery = DEFAULT_LIMIT,
+    cursor: AfterQuery = None,
 ) -> ConversationOut:
-    """The stored messages of a conversation, oldest first."""
+    """The stored messages of a conversation, oldest first, a page at a time."""
+    after = None if cursor is None else int(cursor)
     async with services.sessions() as session:
         if not await store.exists(session, conversation_id, owner):
             raise ApiError(404, "not_found", str(UnknownConversation(conversation_id)))
-        stored = await store.messages(session, conversation_id)
+        stored = await store.messages(session, conversation_id, after, limit)
+    more = len(stored) > limit
     return ConversationOut(
-        conversation_id=conversation_id, messages=[MessageOut.of(message) for message in stored]
+        conversation_id=conversation_id,
+        messages=[MessageOut.of(message) for message in stored[:limit]],
+        next_cursor=str(stored[limit - 1].id) if more else None,
     )
 
 

@@ -70,8 +70,13 @@ class ConversationSummary(BaseModel):
 
 
 class ConversationOut(BaseModel):
+    """A page of a conversation's messages, oldest first."""
+
     conversation_id: str
     messages: list[MessageOut]
+    next_cursor: str | None = Field(
+        description="Pass it as ``?cursor=`` for the next page; null on the last page"
+    )
 
 
 class ProviderErrorDetail(ErrorDetail):

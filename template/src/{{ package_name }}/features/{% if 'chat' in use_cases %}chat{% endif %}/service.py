@@ -1,7 +1,11 @@
 """The chat use case: a message in, a reply out, the conversation stored on the way.
 
-A turn reads the history in one query, asks the model holding no database connection, then
-writes the user's message and the reply in one transaction. If the model fails, the user's
+A turn reads the recent history that ``LLM_CONTEXT_TOKENS`` can hold, newest first (for most
+conversations, one query), asks the model holding no database connection, then writes the
+user's message and the reply in one transaction. A conversation holds at most
+``CONVERSATION_MAX_MESSAGES``: a turn that could pass it is refused before anything is stored.
+A conversation deleted while its turn waits for the model makes the turn's write fail: the
+turn answers as for an unknown conversation. If the model fails, the user's
 message is stored alone, so the client can retry in the same conversation. A streamed
 turn stores the user's message before the stream starts (a client that goes away keeps
 it), and the reply once complete. The service knows nothing of HTTP.
@@ -17,14 +21,20 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ...core.database import reading
 from ...core.timestamps import utcnow
+from ...llm.context import Recent
 from ...llm.gateway import LLMGateway
 from ...llm.prompts import Prompt, load
 from ...llm.provider import ChatMessage, Completion
 from . import identity, store
+from .settings import ChatSettings
+
+log = structlog.get_logger(__name__)
 
 
 @cache
@@ -44,6 +54,16 @@ class UnknownConversation(LookupError):
         super().__init__(f"conversation {conversation_id} not found")
 
 
+class ConversationFull(Exception):
+    """The conversation holds as many messages as it may: a turn would add one or two more."""
+
+    def __init__(self, conversation_id: str, most: int) -> None:
+        super().__init__(
+            f"conversation {conversation_id} is full: it holds the most messages "
+            f"CONVERSATION_MAX_MESSAGES ({most}) allows with a turn; start a new conversation"
+        )
+
+
 @dataclass(frozen=True)
 class Turn:
     """A user's message, with the history it is to be answered in; ``new`` while its
@@ -60,27 +80,42 @@ class Turn:
 
 
 class ChatService:
-    def __init__(self, engine: AsyncEngine, llm: LLMGateway, owner: str, rate_key: str) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        llm: LLMGateway,
+        owner: str,
+        rate_key: str,
+        limits: ChatSettings,
+    ) -> None:
         self.engine = engine
         self.llm = llm
         self.owner = owner
         self.rate_key = rate_key
+        self.max_messages = limits.conversation_max_messages
 
     async def start(self, message: str, conversation_id: str | None) -> Turn:
-        """The turn, in a new conversation without an id; UnknownConversation if the id is
-        not one of the caller's. Nothing is stored yet."""
+        """The turn, with the recent history the model's context can hold; in a new
+        conversation without an id. UnknownConversation if the id is not one of the caller's,
+        ConversationFull if a turn could take it past ``max_messages``. Nothing is stored yet."""
         user = ChatMessage("user", message)
         if conversation_id is None:
             return Turn(str(uuid.uuid4()), [user], new=True, received=utcnow())
+        recent = Recent(chat_prompt().text, user, self.llm.context_tokens)
+        most = self.max_messages - 1  # a turn stores up to two messages
         async with reading(self.engine) as connection:
-            history = await store.history(connection, conversation_id, self.owner)
-        if history is None:
+            stored = await store.history(connection, conversation_id, self.owner, recent, most)
+        if stored is None:
             raise UnknownConversation(conversation_id)
-        return Turn(conversation_id, [*history, user], new=False, received=utcnow())
+        if stored >= most:
+            raise ConversationFull(conversation_id, self.max_messages)
+        if recent.left_out:
+            log.info("chat.history_trimmed", kept=len(recent.messages()), limit=recent.room)
+        return Turn(conversation_id, [*recent.messages(), user], new=False, received=utcnow())
 
     async def keep(self, turn: Turn) -> Turn:
         """Store the user's message alone (and its conversation, if new)."""
-        await store.save(self.engine, [self._user_row(turn)], self._new_for(turn))
+        await self._save(turn, [self._user_row(turn)])
         return replace(turn, new=False)
 
     async def reply(self, turn: Turn) -> Completion:
@@ -93,7 +128,7 @@ class ChatService:
             await self.keep(turn)
             raise
         reply = store.reply_message(turn.conversation_id, completion, prompt.version_tag)
-        await store.save(self.engine, [self._user_row(turn), reply], self._new_for(turn))
+        await self._save(turn, [self._user_row(turn), reply])
         return completion
 
     async def stream(self, turn: Turn) -> AsyncIterator[str | Completion]:
@@ -104,8 +139,22 @@ class ChatService:
         async for item in self.llm.stream(prompt, turn.messages, rate_key=self.rate_key):
             if isinstance(item, Completion):
                 reply = store.reply_message(turn.conversation_id, item, prompt.version_tag)
-                await store.save(self.engine, [reply])
+                await self._save(turn, [reply])
             yield item
+
+    async def _save(self, turn: Turn, rows: list[dict[str, Any]]) -> None:
+        """Store ``rows``; UnknownConversation if the conversation was deleted since the turn
+        read it (the insert breaks the messages' foreign key: no database fault)."""
+        try:
+            await store.save(self.engine, rows, self._new_for(turn))
+        except IntegrityError:
+            if turn.new or await self._exists(turn.conversation_id):
+                raise
+            raise UnknownConversation(turn.conversation_id) from None
+
+    async def _exists(self, conversation_id: str) -> bool:
+        async with reading(self.engine) as connection:
+            return await store.owned(connection, conversation_id, self.owner)
 
     def _user_row(self, turn: Turn) -> dict[str, Any]:
         return store.user_message(turn.conversation_id, turn.text, turn.received)

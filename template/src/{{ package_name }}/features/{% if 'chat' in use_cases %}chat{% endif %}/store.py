@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import ScalarSelect, Select, Table, func, insert, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from ...core.database import writing
 from ...core.timestamps import utcnow
+from ...llm.context import Recent
 from ...llm.provider import ChatMessage, Completion
 from .models import Conversation, Message
 
@@ -22,33 +23,84 @@ async def exists(session: AsyncSession, conversation_id: str, owner: str) -> boo
     return conversation is not None and conversation.owner == owner
 
 
-async def messages(session: AsyncSession, conversation_id: str) -> Sequence[Message]:
-    query = select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
-    return (await session.scalars(query)).all()
+async def owned(connection: AsyncConnection, conversation_id: str, owner: str) -> bool:
+    """Whether the owner has this conversation, now."""
+    query = select(Conversation.id).where(
+        Conversation.id == conversation_id, Conversation.owner == owner
+    )
+    return (await connection.execute(query)).first() is not None
+
+
+async def messages(
+    session: AsyncSession, conversation_id: str, after: int | None, limit: int
+) -> Sequence[Message]:
+    """A page of the conversation's messages, oldest first, from after the message ``after``:
+    one row more than ``limit``, to tell whether there is a next page."""
+    query = select(Message).where(Message.conversation_id == conversation_id)
+    if after is not None:
+        query = query.where(Message.id > after)
+    return (await session.scalars(query.order_by(Message.id).limit(limit + 1))).all()
+
+
+FIRST_BATCH = 32  # rows of the history read with the conversation; each next batch doubles
+LAST_BATCH = 512
+
+
+def _counted(conversation_id: str, most: int) -> ScalarSelect[int]:
+    """The conversation's messages, counted up to ``most``: no more rows are read for it."""
+    rows = select(Message.id).where(Message.conversation_id == conversation_id).limit(most)
+    return select(func.count()).select_from(rows.subquery()).scalar_subquery()
+
+
+def _newest(conversation_id: str, before: int, size: int) -> Select[int, str, str]:
+    return (
+        select(Message.id, Message.role, Message.content)
+        .where(Message.conversation_id == conversation_id, Message.id < before)
+        .order_by(Message.id.desc())
+        .limit(size)
+    )
 
 
 async def history(
-    connection: AsyncConnection, conversation_id: str, owner: str
-) -> list[ChatMessage] | None:
-    """The owner's conversation, oldest message first; None if they have no such one.
+    connection: AsyncConnection, conversation_id: str, owner: str, recent: Recent, most: int
+) -> int | None:
+    """Give ``recent`` the owner's conversation newest first, until a message no longer fits,
+    and say how many messages it holds, counted up to ``most`` (one that holds ``most`` is
+    full: nothing of it is read); None if they have no such conversation.
 
-    One query: the conversation joined to its messages (a new one has a row with none).
+    The rows are read a batch at a time, newest first: the first batch in one query with the
+    conversation and its count, the next ones only while every message has fitted. A turn
+    reads about what the model is sent, however long the conversation.
     """
-    query = (
-        select(Message.role, Message.content)
+    first = (
+        select(_counted(conversation_id, most), Message.id, Message.role, Message.content)
         .select_from(Conversation)
         .outerjoin(Message, Message.conversation_id == Conversation.id)
         .where(Conversation.id == conversation_id, Conversation.owner == owner)
-        .order_by(Message.id)
+        .order_by(Message.id.desc())
+        .limit(FIRST_BATCH)
     )
-    rows = (await connection.execute(query)).all()
+    rows = (await connection.execute(first)).all()
     if not rows:
         return None
-    return [
-        ChatMessage("user" if role == "user" else "assistant", content)
-        for role, content in rows
-        if role is not None
-    ]
+    stored: int = rows[0][0]
+    if stored >= most:
+        return stored
+    batch = [(row_id, role, content) for _, row_id, role, content in rows if row_id is not None]
+    size = FIRST_BATCH
+    while _gives(recent, batch) and len(batch) == size:
+        size = min(size * 2, LAST_BATCH)
+        query = _newest(conversation_id, batch[-1][0], size)
+        batch = [row.tuple() for row in (await connection.execute(query)).all()]
+    return stored
+
+
+def _gives(recent: Recent, rows: Sequence[tuple[int, str, str]]) -> bool:
+    """Give ``recent`` these rows, newest first; False as soon as one does not fit."""
+    for _, role, content in rows:
+        if not recent.add(ChatMessage("user" if role == "user" else "assistant", content)):
+            return False
+    return True
 
 
 def user_message(conversation_id: str, text: str, at: datetime) -> dict[str, Any]:

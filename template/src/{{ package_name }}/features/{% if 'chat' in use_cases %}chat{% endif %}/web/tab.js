@@ -22,10 +22,18 @@
     const open = async (conversationId) => {
       Page.clearError(error);
       try {
-        const found = await api(`/v1/conversations/${encodeURIComponent(conversationId)}`);
+        // Oldest first, a page at a time: a conversation holds at most CONVERSATION_MAX_MESSAGES.
+        const path = `/v1/conversations/${encodeURIComponent(conversationId)}?limit=100`;
+        const found = [];
+        let page = await api(path);
+        found.push(...page.messages);
+        while (page.next_cursor) {
+          page = await api(`${path}&cursor=${encodeURIComponent(page.next_cursor)}`);
+          found.push(...page.messages);
+        }
         current = conversationId;
         transcript.replaceChildren();
-        for (const item of found.messages) message(item.role, item.content);
+        for (const item of found) message(item.role, item.content);
       } catch (failure) {
         Page.showError(error, failure);
       }
