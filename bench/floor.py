@@ -310,10 +310,10 @@ class Bench:
         measured: dict[int, tuple[list[float], float]] = {}
         web = self.service(env)
         try:
+            for _ in range(5):  # warm up: imports, connections, caches
+                web.call("POST", "/v1/chat", {"message": "warm up"})
             for size, conversation_id in conversations.items():
                 body = {"message": "and now?", "conversation_id": conversation_id}
-                for _ in range(5):  # warm up: imports, connections, caches
-                    web.call("POST", "/v1/chat", body)
                 before = rss_mib(web.process.pid)
                 turns = []
                 for _ in range(HISTORY_TURNS):
