@@ -1,7 +1,8 @@
 """The chat use case: a message in, a reply out, the conversation stored on the way.
 
-A turn reads the recent history that ``LLM_CONTEXT_TOKENS`` can hold, newest first (for most
-conversations, one query), asks the model holding no database connection, then writes the
+A turn counts the conversation's messages (up to ``CONVERSATION_MAX_MESSAGES``) and reads the
+recent history that ``LLM_CONTEXT_TOKENS`` can hold, newest first (for most conversations, one
+query each), asks the model holding no database connection, then writes the
 user's message and the reply in one transaction. A conversation holds at most
 ``CONVERSATION_MAX_MESSAGES``: a turn that could pass it is refused before anything is stored.
 A conversation deleted while its turn waits for the model makes the turn's write fail: the

@@ -42,7 +42,7 @@ async def messages(
     return (await session.scalars(query.order_by(Message.id).limit(limit + 1))).all()
 
 
-FIRST_BATCH = 32  # rows of the history read with the conversation; each next batch doubles
+FIRST_BATCH = 32  # rows of the history read first; each next batch doubles
 LAST_BATCH = 512
 
 
@@ -52,13 +52,13 @@ def _counted(conversation_id: str, most: int) -> ScalarSelect[int]:
     return select(func.count()).select_from(rows.subquery()).scalar_subquery()
 
 
-def _newest(conversation_id: str, before: int, size: int) -> Select[int, str, str]:
-    return (
-        select(Message.id, Message.role, Message.content)
-        .where(Message.conversation_id == conversation_id, Message.id < before)
-        .order_by(Message.id.desc())
-        .limit(size)
+def _newest(conversation_id: str, before: int | None, size: int) -> Select[int, str, str]:
+    query = select(Message.id, Message.role, Message.content).where(
+        Message.conversation_id == conversation_id
     )
+    if before is not None:
+        query = query.where(Message.id < before)
+    return query.order_by(Message.id.desc()).limit(size)
 
 
 async def history(
@@ -68,31 +68,24 @@ async def history(
     and say how many messages it holds, counted up to ``most`` (one that holds ``most`` is
     full: nothing of it is read); None if they have no such conversation.
 
-    The rows are read a batch at a time, newest first: the first batch in one query with the
-    conversation and its count, the next ones only while every message has fitted. A turn
-    reads about what the model is sent, however long the conversation.
+    The rows are read a batch at a time, newest first, by the (conversation, id) index: the
+    next batch only while every message has fitted. A turn reads about what the model is
+    sent, however long the conversation.
     """
-    first = (
-        select(_counted(conversation_id, most), Message.id, Message.role, Message.content)
-        .select_from(Conversation)
-        .outerjoin(Message, Message.conversation_id == Conversation.id)
-        .where(Conversation.id == conversation_id, Conversation.owner == owner)
-        .order_by(Message.id.desc())
-        .limit(FIRST_BATCH)
+    owned = select(_counted(conversation_id, most)).where(
+        Conversation.id == conversation_id, Conversation.owner == owner
     )
-    rows = (await connection.execute(first)).all()
-    if not rows:
-        return None
-    stored: int = rows[0][0]
-    if stored >= most:
+    stored = (await connection.execute(owned)).scalar_one_or_none()
+    if stored is None or stored >= most:
         return stored
-    batch = [(row_id, role, content) for _, row_id, role, content in rows if row_id is not None]
-    size = FIRST_BATCH
-    while _gives(recent, batch) and len(batch) == size:
-        size = min(size * 2, LAST_BATCH)
-        query = _newest(conversation_id, batch[-1][0], size)
-        batch = [row.tuple() for row in (await connection.execute(query)).all()]
-    return stored
+    before, size = None, FIRST_BATCH
+    while True:
+        query = _newest(conversation_id, before, size)
+        rows = (await connection.execute(query)).all()
+        batch = [(row_id, role, content) for row_id, role, content in rows]
+        if not _gives(recent, batch) or len(batch) < size:
+            return stored
+        before, size = batch[-1][0], min(size * 2, LAST_BATCH)
 
 
 def _gives(recent: Recent, rows: Sequence[tuple[int, str, str]]) -> bool:
