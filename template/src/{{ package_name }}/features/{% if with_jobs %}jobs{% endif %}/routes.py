@@ -181,11 +181,13 @@ async def cancel_job(job_id: Text, services: ServicesDep, owner: OwnerDep) -> di
         **NOT_FOUND,
     },
 )
-async def job_events(job_id: Text, services: ServicesDep, owner: OwnerDep) -> StreamingResponse:
+async def job_events(
+    job_id: Text, request: Request, services: ServicesDep, owner: OwnerDep
+) -> StreamingResponse:
     """Server-sent ``status`` events, one per change, ending at a final status."""
     first = await _load(services, job_id, owner)
     return StreamingResponse(
-        _changes(services, job_id, owner, first),
+        _changes(services, job_id, owner, first, sse.disconnected(request)),
         media_type="text/event-stream",
         headers=sse.HEADERS,
     )
@@ -207,12 +209,14 @@ async def _poll(
 
 
 async def _changes(
-    services: Services, job_id: str, owner: str, first: dict[str, Any]
+    services: Services, job_id: str, owner: str, first: dict[str, Any], gone: sse.Watch
 ) -> AsyncIterator[str]:
     try:
         changes = _poll(services, job_id, owner, first)
-        async for job in sse.until_shutdown(changes, services.shutdown):
+        async for job in sse.watched(changes, services.shutdown, gone):
             yield sse.event("status", job)
+    except sse.ClientGone:
+        return
     except sse.ShutdownError:
         message = "the server is shutting down; reconnect to follow the job"
         yield sse.event("error", error_body("shutting_down", message))
