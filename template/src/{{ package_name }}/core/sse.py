@@ -59,7 +59,7 @@ class ClientGone(Exception):
 
 
 Watch = Callable[[], Awaitable[object]]
-_closing: set[asyncio.Task[Any]] = set()  # generators being closed: kept until they are
+_closing: set[asyncio.Future[Any]] = set()  # generators being closed: kept until they are
 
 
 def disconnected(request: Request) -> Watch:
@@ -114,6 +114,8 @@ def _close(items: AsyncIterator[T], step: asyncio.Future[Any] | None) -> None:
     """Stop ``items`` now: cancel the step under way, else close the generator."""
     if step is not None and not step.done():
         step.cancel()  # the cancellation ends the generator inside its step's task
+        _closing.add(step)  # kept until its cleanup (settling the call, say) is done
+        step.add_done_callback(_closing.discard)
         return
     close = getattr(items, "aclose", None)
     if close is not None:

@@ -11,6 +11,6 @@ feature: Feature = FeatureSpec(
     name="chat",
     routers=[routes.router],
     migrations=Path(__file__).parent / "migrations",
-    retention=[records.RETENTION],
-    usage=[records.USAGE],
+    retention=[records.RETENTION, records.UNFINISHED_RETENTION],
+    usage=[records.USAGE, records.UNFINISHED_USAGE],
 )
