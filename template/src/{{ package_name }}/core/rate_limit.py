@@ -209,6 +209,18 @@ class RateLimiter:
         except redis_errors() as exc:
             log.warning("rate_limit.degraded", error=type(exc).__name__)
 
+    async def tokens(self, who: str) -> int:
+        """The LLM tokens counted for ``who`` in this window, held ones included."""
+        key, window = f"tok:{who}", clock_ms() // WINDOW_MS
+        if self.redis is None:
+            return self._local_counts(key, window)[2]
+        try:
+            value = await (await self.redis.client()).get(self._keys(key, window)[0])
+        except redis_errors() as exc:
+            log.warning("rate_limit.degraded", error=type(exc).__name__)
+            return 0
+        return int(value or 0)
+
     async def add_tokens(self, who: str | None, tokens: int | None) -> None:
         """Charge the tokens an LLM call used to this window (never refused: already spent)."""
         if not (self.tpm and who and tokens):
