@@ -65,9 +65,10 @@ def build_provider(settings: Settings) -> Provider:
 
 
 def _reference() -> str:
-    """Our id of what made the call, for a client to quote: the request's, or the job's."""
+    """Our id of what made the call, for a client to quote: the job's (a job that runs in
+    the web process keeps the id of the request that queued it), or the request's."""
     found = structlog.contextvars.get_contextvars()
-    for name in ("request_id", "job_id"):
+    for name in ("job_id", "request_id"):
         if isinstance(found.get(name), str):
             return f" ({name.removesuffix('_id')} {found[name]})"
     return ""
