@@ -48,6 +48,8 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
                     llm_model=services.llm.model,
                     features=[feature.name for feature in features],
                 )
+                if not app.state.api_keys:  # development only: production requires keys
+                    log.warning("auth.disabled", reason="API_KEYS is unset: /v1 answers anyone")
                 yield
         finally:
             await close_services(services)
