@@ -233,6 +233,28 @@ async def unqueue(session: AsyncSession, job_id: str) -> None:
     await session.commit()
 
 
+async def queued_before(session: AsyncSession, cutoff: datetime) -> list[str]:
+    """The ids of the jobs queued and unchanged since before ``cutoff``, oldest first."""
+    result = await session.execute(
+        select(Job.id)
+        .where(Job.status == JobStatus.QUEUED, Job.updated_at < cutoff)
+        .order_by(Job.created_at)
+    )
+    return list(result.scalars())
+
+
+async def requeue_stale(session: AsyncSession, job_id: str, cutoff: datetime) -> bool:
+    """Take a job still queued and unchanged since before ``cutoff`` to send it again: its
+    ``updated_at`` becomes now. False when it changed meanwhile (another worker took it)."""
+    outcome = await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.updated_at < cutoff)
+        .values(updated_at=datetime.now(UTC))
+    )
+    await session.commit()
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+
 async def queued(session: AsyncSession) -> list[str]:
     """The ids of the queued jobs, oldest first."""
     result = await session.execute(

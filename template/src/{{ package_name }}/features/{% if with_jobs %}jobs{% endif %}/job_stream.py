@@ -48,6 +48,11 @@ async def events(
         reason = "final"
     except sse.ClientGone:
         reason = "client_gone"
+    except asyncio.CancelledError:
+        # Starlette's own watch of the client saw it leave first (ASGI before 2.4); the
+        # server's own stop ends streams with ShutdownError, well before it cancels any.
+        reason = "client_gone"
+        raise
     except sse.ShutdownError:
         reason = "shutting_down"
         message = "the server is shutting down; reconnect to follow the job"
