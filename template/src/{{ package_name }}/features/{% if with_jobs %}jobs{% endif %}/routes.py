@@ -56,10 +56,11 @@ async def lifespan(app: FastAPI, services: Services) -> AsyncIterator[None]:
     app.state.stream_slots = slots = StreamSlots(
         config.event_streams_per_owner, services.redis, services.settings.redis_key_prefix
     )
-    chores = [asyncio.create_task(slots.keep_renewing())]
     in_process = services.settings.redis_url is None
     if in_process:
-        chores.append(asyncio.create_task(keep_sweeping(services, jobs.submit, queued_first=True)))
+        chores = [asyncio.create_task(keep_sweeping(services, jobs.submit, queued_first=True))]
+    else:
+        chores = [asyncio.create_task(slots.keep_renewing())]
     try:
         yield
     finally:
