@@ -106,9 +106,12 @@ class JobWatch:
             await asyncio.sleep(INTERVAL_S)
 
     def _stale(self, job_id: str, version: store.Version | None) -> bool:
-        """Whether what the streams of ``job_id`` saw last is not its ``version`` now."""
+        """Whether what the streams of ``job_id`` saw last is not its ``version`` now (or
+        the last poll failed)."""
         followed = self.followed.get(job_id)
-        return followed is not None and not (followed.seen and followed.version == version)
+        if followed is None:
+            return False
+        return followed.failed or not (followed.seen and followed.version == version)
 
     async def _read(self, job_ids: list[str]) -> None:
         """One query for the versions of every followed job; one more for those that changed."""
