@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 T = TypeVar("T")
 
@@ -18,6 +20,11 @@ MEDIA_TYPE = "text/event-stream"
 
 def event(name: str, data: dict[str, Any]) -> str:
     return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+def comment(text: str) -> str:
+    """A comment line: clients ignore it; proxies and dead peers see the stream is alive."""
+    return f": {text}\n\n"
 
 
 def content(**events: type[BaseModel]) -> dict[str, Any]:
@@ -56,6 +63,21 @@ class ShutdownError(Exception):
 
 class ClientGone(Exception):
     """The client closed the connection while the stream was open: nobody reads it."""
+
+
+class HeldStream(StreamingResponse):
+    """An event stream that gives back what it holds (``release``) once it ends, however it
+    ends: its last event sent, its client gone, the server stopping."""
+
+    def __init__(self, events: AsyncIterator[str], release: Callable[[], Awaitable[None]]):
+        super().__init__(events, media_type=MEDIA_TYPE, headers=HEADERS)
+        self.release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.shield(self.release())  # to the end, even if the request is cancelled
 
 
 Watch = Callable[[], Awaitable[object]]
