@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -108,6 +109,32 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) of process ``pid`` so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def core_share(pid: int, seconds: float) -> float:
+    """The percentage of one core that process ``pid`` uses over the next ``seconds``."""
+    before, started = cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (cpu_seconds(pid) - before) / (time.monotonic() - started)
+
+
+def event_stream(port: int, job_id: str) -> socket.socket:
+    """``GET /v1/jobs/{job_id}/events``, held open once its first event came."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.sendall(f"GET /v1/jobs/{job_id}/events HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    received = b""
+    while b"\n\n" not in received.partition(b"\r\n\r\n")[2]:
+        chunk = sock.recv(65536)
+        if not chunk or received.startswith(b"HTTP/1.1 4"):
+            raise RuntimeError(f"the event stream was refused: {(received + chunk)[:300]!r}")
+        received += chunk
+    return sock
 
 
 def timed(command: list[str], env: dict[str, str], cwd: Path | None = None) -> float:
@@ -337,6 +364,41 @@ class Bench:
             ratio <= 1.5 and long_rss <= 2,
         )
 
+    def event_streams(self, postgres_url: str, streams: int = 400) -> None:
+        """Open event streams on a job that does not change, then closed: the web process's
+        CPU time from /proc, beside the same process idle (its job running, no stream)."""
+        seconds = min(10, self.seconds)
+        env = {
+            **self.migrated(postgres_url),
+            "EVENT_STREAMS_PER_OWNER": str(streams),
+            "LLM_OFFLINE_DELAY_MS": "10000",  # the job runs, unchanged, for minutes
+            "SHUTDOWN_GRACE_S": "1",
+        }
+        web = self.service(env)
+        try:
+            body = {"template": "blog_outline", "variables": {"topic": "tea"}}
+            status, accepted = web.call("POST", "/v1/generate", body)
+            assert status == 202, accepted
+            time.sleep(1)  # the job starts
+            idle = core_share(web.process.pid, seconds)
+            held = [event_stream(web.port, accepted["job_id"]) for _ in range(streams)]
+            opened = core_share(web.process.pid, seconds)
+            for sock in held:
+                sock.close()
+            time.sleep(1)  # a stream whose client left stops within a second
+            closed = core_share(web.process.pid, seconds)
+        finally:
+            web.stop()
+        self.row(
+            f"{streams} open `GET /v1/jobs/{{id}}/events` on an unchanging job, then closed, "
+            "Postgres: CPU of the web process, % of a core",
+            f"open {opened:.1f}, closed {closed:.1f}",
+            f"the same process idle {idle:.1f}",
+            f"+{opened - idle:.1f} open, +{closed - idle:.1f} closed",
+            "open <= idle + 5, closed <= idle + 0.5",
+            opened - idle <= 5 and closed - idle <= 0.5,
+        )
+
     def start_and_memory(self) -> None:
         env = self.migrated(f"sqlite+aiosqlite:///{self.work / 'start.db'}")
         ready: dict[str, list[float]] = {"ours": [], "bare": []}
@@ -439,6 +501,7 @@ def main() -> int:
         bench.throughput(urlunsplit(url))
         bench.slow_provider(urlunsplit(url))
         bench.history_turns(urlunsplit(url))
+        bench.event_streams(urlunsplit(url))
     finally:
         bench.postgres(f"DROP DATABASE {name} WITH (FORCE)")
     if not args.no_suite:

@@ -28,7 +28,10 @@ from tooling.processes import ServiceProcess, Web, in_project
 
 from .conftest import SERVICE_SLUG
 
-KEY_CHAT, KEY_JOBS, KEY_LATE, KEY_LIMIT = "key-chat", "key-jobs", "key-late", "key-limit"
+# Keys as API_KEYS wants them: at least 16 printable ASCII characters.
+KEY_CHAT, KEY_JOBS, KEY_LATE, KEY_LIMIT = (
+    f"key-{name}-0123456789" for name in ("chat", "jobs", "late", "limit")
+)
 RPM = 60
 
 

@@ -223,6 +223,7 @@ def test_built_wheel_runs_release_and_check_outside_the_project(
     packed = set(zipfile.ZipFile(wheel).namelist())
     page = {"page/web/index.html", "page/web/app.js", "page/web/page.css", "jobs/web/jobs.js"}
     page |= {f"{use_case}/web/tab.js" for use_case in ("chat", "generate", "analyze")}
+    page |= {f"docs/files/{name}" for name in ("swagger.html", "redoc.html", "swagger-init.js")}
     assert {f"acme_helper/features/{name}" for name in page} <= packed
     venv = tmp_path / "venv"
     run(project, UV, "venv", "--quiet", str(venv))

@@ -10,13 +10,14 @@ from .conftest import run
 
 def test_update_keeps_env_and_commits_nothing(copier: Any, tmp_path: Path) -> None:
     project = copier.copy(tmp_path / "p").path
-    (project / ".env").write_text("LLM_PROVIDER=offline\nAPI_KEYS=my-local-key\n")
+    env = "LLM_PROVIDER=offline\nAPI_KEYS=my-local-key-0123456789\n"
+    (project / ".env").write_text(env)
     (project / ".env.example").write_text((project / ".env.example").read_text() + "# mine\n")
     run(project, "git", "commit", "-qam", "my edits")
 
     copier.update(project, llm_providers=["openai", "anthropic"])
 
-    assert (project / ".env").read_text() == "LLM_PROVIDER=offline\nAPI_KEYS=my-local-key\n"
+    assert (project / ".env").read_text() == env
     assert (project / ".env.example").read_text().endswith("# mine\n")
     assert (project / "src/acme_helper/llm/providers/anthropic.py").exists()
     assert '"anthropic>=' in (project / "pyproject.toml").read_text()

@@ -45,12 +45,12 @@ def test_database_down_is_503_json(make_client: Callable[..., TestClient], url: 
 
 @pytest.mark.parametrize("probe", PROBES, ids=lambda probe: probe.name)
 def test_api_keys_guard_v1(make_client: Callable[..., TestClient], probe: Probe) -> None:
-    client = make_client(api_keys="k1, k2")
+    client = make_client(api_keys="k1-key-0123456789, k2-key-0123456789")
     missing = probe.send(client)
     assert missing.status_code == 401
     assert missing.json()["error"]["code"] == "unauthorized"
     assert probe.send(client, Authorization="Bearer x").status_code == 401
-    assert probe.send(client, Authorization="Bearer k2").status_code == probe.status
+    assert probe.send(client, Authorization="Bearer k2-key-0123456789").status_code == probe.status
     assert client.get("/healthz").status_code == 200
 
 

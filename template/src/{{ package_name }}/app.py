@@ -48,12 +48,20 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
                     llm_model=services.llm.model,
                     features=[feature.name for feature in features],
                 )
+                if not app.state.api_keys:  # development only: production requires keys
+                    log.warning("auth.disabled", reason="API_KEYS is unset: /v1 answers anyone")
                 yield
         finally:
             await close_services(services)
             log.info("app.stopped")
 
-    app = FastAPI(title=__package__, lifespan=lifespan, default_response_class=SafeJSONResponse)
+    app = FastAPI(
+        title=__package__,
+        lifespan=lifespan,
+        default_response_class=SafeJSONResponse,
+        docs_url=None,  # features/docs serves /docs and /redoc itself, or not at all
+        redoc_url=None,
+    )
     keys = settings.api_keys.get_secret_value() if settings.api_keys else None
     app.state.api_keys = ApiKeys.parse(keys)
     # Outermost last: the request id first, then the catch-all, then the body limit.

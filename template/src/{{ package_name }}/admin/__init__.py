@@ -3,7 +3,9 @@
 Each task is a module here that defines ``task``; ``TASKS`` names them for the console
 script, which lists them in ``admin --help`` and ``admin tasks``. A task writes JSON events
 through the log, like every other process, and exits 0, or 1 with one ``admin.task_failed``
-line that names the problem (``AdminError``), never a traceback.
+line that names the problem (``AdminError``), never a traceback. Its arguments are checked
+first (an argument's ``type`` raises ``argparse.ArgumentTypeError``): an unknown task, a
+missing or bad argument exits 64 with one ``admin.invalid_arguments`` line naming it.
 """
 
 from __future__ import annotations

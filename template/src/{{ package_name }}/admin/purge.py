@@ -24,8 +24,8 @@ from ..core.database import writing
 from ..core.retention import Retention
 from ..core.settings import Settings
 from ..core.timestamps import isoformat
-from .durations import parse_age
-from .task import AdminError, AdminTask
+from .durations import Age, age
+from .task import AdminTask
 
 log = structlog.get_logger(__name__)
 DEFAULT_BATCH_SIZE = 500
@@ -124,7 +124,7 @@ def _batch_size(value: str) -> int:
     except ValueError:
         size = 0
     if size < 1:
-        raise AdminError(f"--batch-size {value!r} is not a number of rows: give 1 or more")
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of rows: give 1 or more")
     return size
 
 
@@ -132,6 +132,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--older-than",
         required=True,
+        type=age,
         metavar="AGE",
         help="delete what is older than AGE: a number and a unit, s m h d or w (30d, 12h)",
     )
@@ -140,20 +141,20 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--batch-size",
-        default=str(DEFAULT_BATCH_SIZE),
+        type=_batch_size,
+        default=DEFAULT_BATCH_SIZE,
         metavar="N",
         help=f"rows deleted per transaction (default {DEFAULT_BATCH_SIZE})",
     )
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    age = parse_age("--older-than", args.older_than)
-    batch_size = _batch_size(args.batch_size)
-    cutoff = datetime.now(UTC) - age
-    counts = asyncio.run(_purge(settings, cutoff, args.dry_run, batch_size))
+    older_than: Age = args.older_than
+    cutoff = datetime.now(UTC) - older_than.delta
+    counts = asyncio.run(_purge(settings, cutoff, args.dry_run, args.batch_size))
     log.info(
         "admin.purge.done",
-        older_than=args.older_than,
+        older_than=older_than.text,
         cutoff=isoformat(cutoff),
         dry_run=args.dry_run,
         rows=sum(counts.values()),

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ..core.settings import Settings
 from ..core.timestamps import isoformat
 from ..core.usage import UsageRows
-from .durations import parse_age
+from .durations import Age, age
 from .task import AdminTask
 
 log = structlog.get_logger(__name__)
@@ -124,6 +124,7 @@ async def _usage(settings: Settings, since: datetime) -> list[UsageRow]:
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--since",
+        type=age,
         default="7d",
         metavar="AGE",
         help="count what was used in the last AGE: a number and a unit, s m h d or w (7d)",
@@ -140,7 +141,8 @@ def _costs(rows: list[UsageRow]) -> dict[str, float]:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    since = datetime.now(UTC) - parse_age("--since", args.since)
+    since_age: Age = args.since
+    since = datetime.now(UTC) - since_age.delta
     rows = asyncio.run(_usage(settings, since))
     for row in rows:
         log.info("admin.usage.row", **asdict(row))

@@ -6,12 +6,19 @@ If Redis is unreachable the limits are not enforced (logged), rather than failin
 
 A refused request is not counted, so a client that keeps retrying is let in again as soon
 as its window allows; ``Retry-After`` says when that is, given no other traffic.
+
+LLM tokens are reserved, then settled: a call is let in while the tokens of the last minute,
+those held by calls under way included, are under ``RATE_LIMIT_TPM``; it then holds its
+worst case in this window (``reserve_tokens``, checked and added in one step), and once it
+ends gives it back and adds what it used (``settle_tokens``). A window's counter expires two
+windows later, so a call whose process died holds nothing for longer than that.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import structlog
@@ -55,6 +62,26 @@ return {1, previous, current}
 """
 
 
+# Give back tokens held in a window, if its counter is still there; never below 0.
+# KEYS: the window's counter. ARGV: the tokens held.
+RELEASE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  local left = redis.call('DECRBY', KEYS[1], ARGV[1])
+  if left < 0 then redis.call('INCRBY', KEYS[1], -left) end
+end
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class TokenHold:
+    """LLM tokens held in one window's counter for a call under way, until it settles."""
+
+    who: str
+    tokens: int
+    counter: str
+
+
 def fits(previous: int, current: int, limit: int, elapsed_ms: int) -> bool:
     """Whether the sliding estimate is under the limit (the script's test, exactly)."""
     return previous * (WINDOW_MS - elapsed_ms) + current * WINDOW_MS < limit * WINDOW_MS
@@ -86,6 +113,7 @@ class RateLimiter:
         self.local: dict[str, int] = {}
         self.local_window = 0
         self.script: AsyncScript | None = None
+        self.release: AsyncScript | None = None
 
     @property
     def enabled(self) -> bool:
@@ -107,6 +135,12 @@ class RateLimiter:
         """If one more fits under ``limit``, add ``amount`` and return 0; else count nothing
         and return the milliseconds until one more fits. Redis down: 0, logged."""
         window, elapsed = divmod(clock_ms(), WINDOW_MS)
+        return await self._take_in(key, window, elapsed, limit, amount) or 0
+
+    async def _take_in(
+        self, key: str, window: int, elapsed: int, limit: int, amount: int
+    ) -> int | None:
+        """``_take`` in a given window; None when Redis is unreachable (logged)."""
         if self.redis is None:
             counter, previous, current = self._local_counts(key, window)
             allowed = fits(previous, current, limit, elapsed)
@@ -123,14 +157,14 @@ class RateLimiter:
                 allowed = flag == 1
             except redis_errors() as exc:
                 log.warning("rate_limit.degraded", error=type(exc).__name__)
-                return 0
+                return None
         return 0 if allowed else wait_ms(previous, current, limit, elapsed)
 
     async def hit(self, who: str) -> None:
         """Count one request; raise 429, counting nothing, when the requests or tokens of the
         last minute are spent. ``Retry-After`` is when both limits will let it in."""
         refusals: list[tuple[int, str]] = []
-        # Tokens are charged as they are used (add_tokens): here they are only looked at.
+        # Tokens are held by calls (reserve_tokens), then charged: here they are only looked at.
         if self.tpm and (wait := await self._take(f"tok:{who}", self.tpm, 0)):
             refusals.append((wait, f"more than {self.tpm} LLM tokens per minute"))
         count = 0 if refusals else 1  # a refused request counts for nothing
@@ -139,6 +173,53 @@ class RateLimiter:
         if refusals:
             retry_after = max(1, math.ceil(max(wait for wait, _ in refusals) / 1000))
             raise RateLimited("; ".join(message for _, message in refusals), retry_after)
+
+    async def reserve_tokens(self, who: str | None, tokens: int) -> TokenHold | None:
+        """Hold ``tokens`` in this window for an LLM call of ``who``, if the last minute's
+        tokens (held ones included) are under ``RATE_LIMIT_TPM``; else raise 429, holding
+        nothing. None: nothing held (no limit, no caller, or Redis unreachable)."""
+        if not (self.tpm and who):
+            return None
+        key = f"tok:{who}"
+        window, elapsed = divmod(clock_ms(), WINDOW_MS)
+        wait = await self._take_in(key, window, elapsed, self.tpm, tokens)
+        if wait is None:  # Redis unreachable: not enforced, nothing held
+            return None
+        if wait:
+            retry_after = max(1, math.ceil(wait / 1000))
+            raise RateLimited(f"more than {self.tpm} LLM tokens per minute", retry_after)
+        return TokenHold(who, tokens, self._keys(key, window)[0])
+
+    async def settle_tokens(self, hold: TokenHold | None, who: str | None, tokens: int) -> None:
+        """Give back what ``hold`` held (if its window still counts) and charge ``tokens``."""
+        if hold is not None:
+            await self._release(hold)
+        await self.add_tokens(who, tokens)
+
+    async def _release(self, hold: TokenHold) -> None:
+        if self.redis is None:
+            if hold.counter in self.local:
+                self.local[hold.counter] = max(0, self.local[hold.counter] - hold.tokens)
+            return
+        try:
+            client = await self.redis.client()
+            if self.release is None:
+                self.release = client.register_script(RELEASE_SCRIPT)
+            await self.release(keys=[hold.counter], args=[hold.tokens], client=client)
+        except redis_errors() as exc:
+            log.warning("rate_limit.degraded", error=type(exc).__name__)
+
+    async def tokens(self, who: str) -> int:
+        """The LLM tokens counted for ``who`` in this window, held ones included."""
+        key, window = f"tok:{who}", clock_ms() // WINDOW_MS
+        if self.redis is None:
+            return self._local_counts(key, window)[2]
+        try:
+            value = await (await self.redis.client()).get(self._keys(key, window)[0])
+        except redis_errors() as exc:
+            log.warning("rate_limit.degraded", error=type(exc).__name__)
+            return 0
+        return int(value or 0)
 
     async def add_tokens(self, who: str | None, tokens: int | None) -> None:
         """Charge the tokens an LLM call used to this window (never refused: already spent)."""

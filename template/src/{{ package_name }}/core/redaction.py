@@ -16,6 +16,9 @@ MASK = "***"
 # scheme://user:password@host -> scheme://user:***@host
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:)[^@/?#\s]+@")
 _MIN_SECRET_LENGTH = 4  # shorter values would mask ordinary words
+# Strings shaped like API keys (``sk-...``, ``sk-ant-...``, a bearer token): text from outside
+# the service, such as a provider's error, may quote a key the service was never told of.
+_KEY_LIKE = re.compile(r"\b(?:sk|rk|pk)[-_][A-Za-z0-9_*.-]{8,}|(?<=Bearer )[^\s,;]{8,}")
 
 
 def url_passwords(url: str) -> list[str]:
@@ -49,6 +52,11 @@ class Redactor:
         if isinstance(value, list | tuple):
             return [self.value(item) for item in value]
         return value
+
+
+def key_like(text: str) -> str:
+    """``text`` with every string shaped like an API key masked (``sk-...`` -> ``***``)."""
+    return _KEY_LIKE.sub(MASK, text)
 
 
 def secret_values(fields: dict[str, Any]) -> list[str]:

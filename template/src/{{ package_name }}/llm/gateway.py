@@ -2,35 +2,47 @@
 
 It owns, in one place, what each call needs: the provider chosen by ``LLM_PROVIDER`` (its SDK
 imported only then, with ``LLM_TIMEOUT_S`` and ``LLM_MAX_RETRIES``), the versioned prompt,
-the response cache, the token accounting of the caller's rate limit, one ``llm.call`` log
-event, and the mapping of every provider fault to one ``ProviderError`` (a 502 for clients).
+the response cache (per caller unless ``LLM_CACHE_SHARED``), the token accounting of the
+caller's rate limit and budget, one ``llm.call`` log event, and the mapping of every
+provider fault to one ``ProviderError`` (a 502 for clients).
 Plain and streamed calls take the same steps (``_Call``); use-case code never sees an SDK.
 Message content is logged only with ``LOG_CONTENT=true``, masked (``core/pii.py``);
 ``REDACT_PROMPTS=true`` masks the messages before they reach the provider and the cache key.
 Cost and limits too (docs: cost and budgets): the history trimmed to ``LLM_CONTEXT_TOKENS``
-(``context``), the caller's daily ``TOKEN_BUDGET_PER_DAY`` checked before and charged after,
-and the call's cost from the price table (``prices``), logged and returned with it.
+(``context``), and the call's cost from the price table (``prices``), logged and returned.
+
+Every token is paid for: a call first reserves its worst case (its input estimate plus
+``LLM_MAX_OUTPUT_TOKENS``) in the caller's ``TOKEN_BUDGET_PER_DAY`` and ``RATE_LIMIT_TPM``,
+refused (429, nothing held) once what they used and hold is spent; when it ends, however it
+ends (a client that left mid-stream included), it settles on what it used: the tokens the
+provider reported, or estimates (``context.estimate``) of its input and of the text streamed
+so far. A stream that ends without its completion hands that usage to ``on_unfinished``, for
+the caller to store (``admin usage`` reads what was stored). Settling runs shielded, in the
+call's own context: its log lines carry the caller's owner and request id.
 
 Whatever a provider or its SDK raises (an HTTP error, a timeout, a dropped connection, a body
-that is not a completion) leaves as a ``ProviderError`` whose message names the provider and
-the fault, is short, and never repeats a secret. An empty completion, or a stream without its
-final completion, is one too: nothing half-done reaches the caller, or the cache, as a success.
+that is not a completion) leaves as a ``ProviderError`` whose message is ours: the provider's
+name, the fault (its HTTP status when there is one) and our request id, never the provider's
+own text, which goes, redacted and shortened, to the ``llm.call`` event's ``error_detail``. An
+empty completion, or a stream without its final completion, is one too: nothing half-done
+reaches the caller, or the cache, as a success.
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
 import structlog
 
-from ..core.budget import TokenBudget
+from ..core.budget import Hold, TokenBudget
 from ..core.pii import mask
-from ..core.rate_limit import RateLimiter
-from ..core.redaction import Redactor, secret_values
+from ..core.rate_limit import RateLimiter, TokenHold
+from ..core.redaction import Redactor, key_like, secret_values
 from ..core.settings import Settings
 from . import context, prices
 from .cache import LLMCache
@@ -40,7 +52,9 @@ from .structured import InvalidOutput, Structured, T, complete_json
 from .tracing import model_call
 
 log = structlog.get_logger(__name__)
-MESSAGE_LIMIT = 300  # characters of a ProviderError's message: never a whole response body
+DETAIL_LIMIT = 300  # characters of a provider's own error text kept for the logs
+Unfinished = Callable[[Completion], Awaitable[None]]
+"""Told the text and usage (estimated) of a stream that ended without its completion."""
 
 
 def build_provider(settings: Settings) -> Provider:
@@ -48,6 +62,24 @@ def build_provider(settings: Settings) -> Provider:
     module = importlib.import_module(f"{__package__}.providers.{settings.llm_provider}")
     build: Callable[[Settings], Provider] = module.build
     return build(settings)
+
+
+def _reference() -> str:
+    """Our id of what made the call, for a client to quote: the job's (a job that runs in
+    the web process keeps the id of the request that queued it), or the request's."""
+    found = structlog.contextvars.get_contextvars()
+    for name in ("job_id", "request_id"):
+        if isinstance(found.get(name), str):
+            return f" ({name.removesuffix('_id')} {found[name]})"
+    return ""
+
+
+async def _closing(items: AsyncIterator[str | Completion]) -> None:
+    """Close a provider's stream now, if it can be (an async generator): its HTTP response
+    ends with it."""
+    close = getattr(items, "aclose", None)
+    if close is not None:
+        await close()
 
 
 def _fault(exc: Exception) -> str:
@@ -79,6 +111,11 @@ class _Call:
     currency: str | None = None
     error: ProviderError | None = None
     completion: Completion | None = None
+    input_estimate: int = 0
+    streamed: list[str] = field(default_factory=list)  # the text deltas the caller was given
+    estimated: bool = False  # the usage is our estimate: the call ended before its completion
+    hold: Hold | None = None  # in the daily budget
+    token_hold: TokenHold | None = None  # in the tokens-per-minute limit
 
 
 class LLMGateway:
@@ -97,6 +134,8 @@ class LLMGateway:
         budget: TokenBudget | None = None,
         price_table: prices.PriceTable | None = None,
         context_tokens: int = 0,
+        max_output_tokens: int = 4096,
+        cache_shared: bool = False,
     ) -> None:
         self.provider = provider
         self.cache = cache
@@ -108,6 +147,8 @@ class LLMGateway:
         self.budget = budget
         self.prices = price_table or prices.load()
         self.context_tokens = context_tokens
+        self.max_output_tokens = max_output_tokens  # a call's worst case: what it reserves
+        self.cache_shared = cache_shared  # LLM_CACHE_SHARED: one cache for every caller
         self.unpriced: set[str] = set()  # models already warned about
 
     @classmethod
@@ -129,6 +170,8 @@ class LLMGateway:
             budget=budget,
             price_table=prices.load(settings.llm_prices_file),
             context_tokens=settings.llm_context_tokens,
+            max_output_tokens=settings.llm_max_output_tokens,
+            cache_shared=settings.llm_cache_shared,
         )
 
     @property
@@ -153,12 +196,12 @@ class LLMGateway:
         With a ``schema``, the provider is asked for JSON; ``check`` vets the completion
         before it is cached (``InvalidOutput`` if it does not match; see ``complete_json``).
         """
-        await self._within_budget(rate_key)
         use_cache = self.cache is not None
         call = self._begin(
             prompt, messages, rate_key, stream=False, cached=use_cache, schema=schema
         )
-        with self._recorded(call):
+        await self._reserve(call)
+        async with self._recorded(call):
             cached = await self._lookup(call)
             if cached is not None:
                 return await self._done(call, cached, check)
@@ -183,40 +226,65 @@ class LLMGateway:
         return await complete_json(self, prompt, messages, model_type, rate_key=rate_key)
 
     async def stream(
-        self, prompt: Prompt, messages: Sequence[ChatMessage], *, rate_key: str | None = None
-    ) -> AsyncIterator[str | Completion]:
-        """Text deltas, then the final ``Completion``; ProviderError if it does not come."""
-        await self._within_budget(rate_key)
+        self,
+        prompt: Prompt,
+        messages: Sequence[ChatMessage],
+        *,
+        rate_key: str | None = None,
+        on_unfinished: Unfinished | None = None,
+    ) -> AsyncGenerator[str | Completion, None]:
+        """Text deltas, then the final ``Completion``; ProviderError if it does not come.
+
+        However it ends (its consumer may close it at any delta), the provider's stream is
+        closed at once and the call settled; if it ended without its completion after the
+        provider was asked, ``on_unfinished`` is told what it used (see the module).
+        """
         cached_ok = self.cache is not None and self.cache_streaming
         call = self._begin(prompt, messages, rate_key, stream=True, cached=cached_ok)
-        with self._recorded(call):
+        await self._reserve(call)
+        async with self._recorded(call, on_unfinished):
             final = await self._lookup(call)
             if final is not None:
                 words = final.text.split(" ")  # replayed like a live stream
                 for index, word in enumerate(words):
                     yield word if index == len(words) - 1 else word + " "
             else:
+                items = self.provider.stream(prompt.text, call.messages)
                 try:
-                    async for item in self.provider.stream(prompt.text, call.messages):
+                    async for item in items:
                         if isinstance(item, Completion):
                             final = item
                         else:
+                            call.streamed.append(item)
                             yield item
                 except Exception as exc:
                     raise self._failure(exc) from exc
+                finally:
+                    await _closing(items)
                 if final is None:
-                    raise ProviderError(f"{self.name} ended the stream without a completion")
+                    raise self._error(f"{self.name} ended the stream without a completion")
             yield await self._done(call, final)
 
-    async def _within_budget(self, rate_key: str | None) -> None:
-        """BudgetExceeded (no call made) once the caller spent the day's tokens: a job's next
-        call, or a request that raced past its route's check."""
+    async def _reserve(self, call: _Call) -> None:
+        """Hold the call's worst case in the caller's budget and tokens-per-minute limit;
+        BudgetExceeded or RateLimited (no call made, nothing held) when they are spent."""
+        worst = call.input_estimate + self.max_output_tokens
         if self.budget is not None:
-            await self.budget.check(rate_key)
+            call.hold = await self.budget.reserve(call.rate_key, worst)
+        if self.limiter is not None:
+            try:
+                call.token_hold = await self.limiter.reserve_tokens(call.rate_key, worst)
+            except BaseException:
+                if self.budget is not None:
+                    await self.budget.settle(call.hold, call.rate_key, 0)
+                raise
 
-    @contextmanager
-    def _recorded(self, call: _Call) -> Iterator[None]:
-        """One ``llm.call`` event (and span: ``tracing``) per call, however it ends."""
+    @asynccontextmanager
+    async def _recorded(
+        self, call: _Call, on_unfinished: Unfinished | None = None
+    ) -> AsyncIterator[None]:
+        """One ``llm.call`` event (and span: ``tracing``) per call, however it ends, once
+        the call is settled: shielded, so that a second cancellation cannot skip it."""
         try:
             with model_call(self.name, self.model, call.prompt.text, call):
                 yield
@@ -224,7 +292,37 @@ class LLMGateway:
             call.outcome, call.error = "error", exc
             raise
         finally:
+            await asyncio.shield(self._finish(call, on_unfinished))
+
+    async def _finish(self, call: _Call, on_unfinished: Unfinished | None) -> None:
+        """Settle the call on what it used, tell ``on_unfinished`` of a stream cut short,
+        then log it."""
+        try:
+            unfinished = call.completion is None and call.cache != "hit"
+            if unfinished and (call.outcome == "cancelled" or call.streamed):
+                self._estimate(call)  # the provider was asked, and may have answered some
+            tokens = call.usage.total
+            if self.limiter is not None:
+                await self.limiter.settle_tokens(call.token_hold, call.rate_key, tokens)
+            if self.budget is not None:
+                await self.budget.settle(call.hold, call.rate_key, tokens)
+            if unfinished and call.estimated and on_unfinished is not None:
+                partial = Completion(
+                    "".join(call.streamed), self.model, call.usage, None, call.cost, call.currency
+                )
+                await on_unfinished(partial)
+        except Exception:
+            log.exception("llm.settle_failed")
+        finally:
             self._log(call)
+
+    def _estimate(self, call: _Call) -> None:
+        """The usage of a call that ended before its completion: estimated, and priced."""
+        output = context.estimate("".join(call.streamed)) if call.streamed else 0
+        usage = Usage(call.input_estimate, output)
+        priced = self._priced(call, Completion("", self.model, usage))
+        call.usage, call.estimated = usage, True
+        call.cost, call.currency = priced.cost, priced.currency
 
     def _begin(
         self,
@@ -251,11 +349,14 @@ class LLMGateway:
         key = None
         if cached and self.cache is not None:
             material = [self.name, self.model, prompt.version_tag, prompt.text]
+            if not self.cache_shared:  # one caller never gets another's answer
+                material.append(f"for {rate_key or ''}")
             if schema is not None:
                 material += [schema.name, str(sorted(schema.schema.items()))]
             key = self.cache.key(material, messages)
         call = _Call(prompt, messages, stream, rate_key, key, schema)
         call.cache = "off" if key is None else "miss"
+        call.input_estimate = fitted.estimated_after
         return call
 
     async def _lookup(self, call: _Call) -> Completion | None:
@@ -273,12 +374,9 @@ class LLMGateway:
         check: Callable[[Completion], object] | None = None,
     ) -> Completion:
         """Check, cache and account for a completion: the same steps, streamed or not."""
+        call.usage = completion.usage  # paid for, even if empty
         if not completion.text.strip():
-            raise ProviderError(f"{self.name} returned an empty completion")
-        if self.limiter is not None:
-            await self.limiter.add_tokens(call.rate_key, completion.usage.total)
-        if self.budget is not None:
-            await self.budget.add(call.rate_key, completion.usage.total)
+            raise self._error(f"{self.name} returned an empty completion")
         completion = self._priced(call, completion)
         call.usage, call.completion = completion.usage, completion
         call.cost, call.currency = completion.cost, completion.currency
@@ -306,16 +404,21 @@ class LLMGateway:
         return replace(completion, cost=cost, currency=price.currency)
 
     def _failure(self, exc: Exception) -> ProviderError:
-        """``exc``, whatever it is, as a ProviderError with a short message free of secrets."""
+        """``exc``, whatever it is, as a ProviderError with our own message; what the
+        provider said is only its detail, for the logs."""
         if isinstance(exc, ProviderError):
-            message = str(exc)
-        else:
-            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            message = f"{self.name} {_fault(exc)} ({detail})"
-        message = " ".join(self.redactor.text(message).split())  # secrets out, then shorten
-        if len(message) > MESSAGE_LIMIT:
-            message = message[: MESSAGE_LIMIT - 3] + "..."
-        return ProviderError(message)
+            return self._error(str(exc), exc.detail)
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        return self._error(f"{self.name} {_fault(exc)}", detail)
+
+    def _error(self, message: str, detail: str | None = None) -> ProviderError:
+        """A ProviderError saying ``message`` and our request id; ``detail`` redacted (the
+        configured secrets, anything shaped like a key) and shortened, for the logs."""
+        if detail is not None:
+            detail = " ".join(key_like(self.redactor.text(detail)).split())
+            if len(detail) > DETAIL_LIMIT:
+                detail = detail[: DETAIL_LIMIT - 3] + "..."
+        return ProviderError(message + _reference(), detail)
 
     def _log(self, call: _Call) -> None:
         log.info(
@@ -331,7 +434,9 @@ class LLMGateway:
             outcome=call.outcome,
             stream=call.stream,
             cache=call.cache,
+            **({"tokens_estimated": True} if call.estimated else {}),
             **({"error": str(call.error)} if call.error is not None else {}),
+            **({"error_detail": call.error.detail} if call.error and call.error.detail else {}),
             **(self._content(call) if self.log_content else {}),
         )
 

@@ -45,7 +45,16 @@ class OutputSchema:
 
 
 class ProviderError(Exception):
-    """The provider failed after its retries; the message is safe to show to a client."""
+    """The provider failed after its retries.
+
+    The message is ours, safe to show to a client: the provider's name and the fault (its
+    HTTP status when there is one), never the provider's own words. Those are the
+    ``detail``, for the logs only (the gateway redacts and shortens it).
+    """
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class Provider(Protocol):

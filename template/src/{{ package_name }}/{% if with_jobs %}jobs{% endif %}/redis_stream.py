@@ -17,6 +17,9 @@ taskiq acknowledges a message even when its task was cancelled. A worker that gi
 its running jobs at shutdown calls ``abandon()`` first: from then on nothing is
 acknowledged, and those jobs stay pending for another worker.
 
+``waiting`` lists the jobs whose message is still in the stream (unread, or read and not
+acknowledged): the sweep sends again the queued jobs that are not among them (``recovery``).
+
 Redis errors: an outage (the connection refused or lost) is logged once, then its end. Any
 other error (authentication refused, a database that does not exist, missing permissions)
 is a configuration problem: logged at every retry, with backoff, by its type only.
@@ -42,6 +45,7 @@ from ..core import telemetry
 log = structlog.get_logger(__name__)
 RENEWALS_PER_TIMEOUT = 4
 MAX_BACKOFF_S = 30.0
+BATCH = 1000  # stream entries per read when listing the waiting jobs
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -124,6 +128,55 @@ class ReclaimingRedisStreamBroker(RedisStreamBroker):
                 failures += 1
             else:
                 failures = 0
+
+    async def waiting(self) -> set[str]:
+        """The ids of the jobs whose message is in the stream, unread or unacknowledged.
+
+        First where the group stands, then the entries past it, then the pending ones: a
+        message read meanwhile is among the ones or the others, never in neither.
+        """
+        async with Redis(connection_pool=self.connection_pool) as redis:
+            try:
+                groups: Any = await redis.xinfo_groups(self.queue_name)
+            except ResponseError:  # no stream (Redis restarted empty): nothing waits
+                return set()
+            group = self.consumer_group_name.encode()
+            last = next((g["last-delivered-id"] for g in groups if g["name"] == group), b"0-0")
+            entries: list[Any] = []
+            start = b"(" + last
+            while True:
+                batch: Any = await redis.xrange(self.queue_name, min=start, max="+", count=BATCH)
+                if not batch:
+                    break
+                entries += batch
+                start = b"(" + batch[-1][0]
+            if any(g["name"] == group for g in groups):
+                entries += await self._pending_entries(redis)
+        return {job_id for _, fields in entries if (job_id := self._job_id(fields))}
+
+    async def _pending_entries(self, redis: Redis) -> list[Any]:
+        """The entries read by the group's consumers and not acknowledged."""
+        entries: list[Any] = []
+        start: bytes | str = "-"
+        while True:
+            pending: Any = await redis.xpending_range(
+                self.queue_name, self.consumer_group_name, min=start, max="+", count=BATCH
+            )
+            if not pending:
+                return entries
+            async with redis.pipeline(transaction=False) as pipe:
+                for entry in pending:
+                    pipe.xrange(self.queue_name, min=entry["message_id"], max=entry["message_id"])
+                for found in await pipe.execute():
+                    entries += found
+            start = b"(" + pending[-1]["message_id"]
+
+    def _job_id(self, fields: dict[bytes, bytes]) -> str | None:
+        try:
+            args = self.formatter.loads(fields[b"data"]).args
+        except Exception:  # noqa: BLE001 - a message taskiq cannot read runs no job either
+            return None
+        return str(args[0]) if args else None
 
     async def _declare_consumer_group(self) -> None:
         """Create the group if it is missing; unlike taskiq's, let other errors through."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from ..core.owners import ANONYMOUS
 from ..core.timestamps import isoformat
@@ -40,6 +41,34 @@ async def get(session: AsyncSession, job_id: str, owner: str | None = None) -> J
     """The job; with ``owner``, only if it is theirs (another owner's job does not exist)."""
     job = await session.get(Job, job_id, populate_existing=True)
     return job if job is not None and owner in (None, job.owner) else None
+
+
+# What tells one state of a job from the next: its status, when it last changed, its attempts.
+Version = tuple[str, str, int]
+
+
+def version(job: dict[str, Any]) -> Version:
+    """The version of a job as ``as_dict`` gives it."""
+    return (job["status"], job["updated_at"], job["attempts"])
+
+
+async def versions(session: AsyncSession, job_ids: list[str]) -> dict[str, Version]:
+    """The versions of these jobs, in one query (a job that does not exist is left out)."""
+    result = await session.execute(
+        select(Job.id, Job.status, Job.updated_at, Job.attempts).where(Job.id.in_(job_ids))
+    )
+    return {row.id: (row.status, isoformat(row.updated_at), row.attempts) for row in result}
+
+
+async def get_many(session: AsyncSession, job_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """These jobs (``as_dict``), read fresh, in one query, without their payloads."""
+    result = await session.execute(
+        select(Job)
+        .where(Job.id.in_(job_ids))
+        .options(defer(Job.payload))
+        .execution_options(populate_existing=True)
+    )
+    return {job.id: as_dict(job) for job in result.scalars()}
 
 
 async def cancel(session: AsyncSession, job_id: str, owner: str) -> bool:
@@ -202,6 +231,28 @@ async def unqueue(session: AsyncSession, job_id: str) -> None:
         .values(status=JobStatus.RUNNING)
     )
     await session.commit()
+
+
+async def queued_before(session: AsyncSession, cutoff: datetime) -> list[str]:
+    """The ids of the jobs queued and unchanged since before ``cutoff``, oldest first."""
+    result = await session.execute(
+        select(Job.id)
+        .where(Job.status == JobStatus.QUEUED, Job.updated_at < cutoff)
+        .order_by(Job.created_at)
+    )
+    return list(result.scalars())
+
+
+async def requeue_stale(session: AsyncSession, job_id: str, cutoff: datetime) -> bool:
+    """Take a job still queued and unchanged since before ``cutoff`` to send it again: its
+    ``updated_at`` becomes now. False when it changed meanwhile (another worker took it)."""
+    outcome = await session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED, Job.updated_at < cutoff)
+        .values(updated_at=datetime.now(UTC))
+    )
+    await session.commit()
+    return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
 
 async def queued(session: AsyncSession) -> list[str]:

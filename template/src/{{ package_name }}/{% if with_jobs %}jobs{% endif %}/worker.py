@@ -6,8 +6,10 @@ is redelivered after ``JOB_REDELIVERY_S``. The job of a worker killed outright k
 lease until the lease lapses, ``JOB_REDELIVERY_S`` after the last renewal, and its message
 is redelivered about then too. While it runs, a job is held twice: by its lease in the
 database (``runner``) and by its stream message, kept from other workers
-(``redis_stream``). Each worker also sweeps the jobs whose lease lapsed, at startup and
-every ``JOB_REDELIVERY_S`` (``recovery``), for the jobs whose message was lost.
+(``redis_stream``). Each worker also sweeps, at startup and every ``JOB_REDELIVERY_S``
+(``recovery``), the jobs whose message was lost: those whose lease lapsed, and those left
+``queued`` with no message in the stream (Redis restarted empty, a web process killed
+between storing a job and sending it).
 
 With ``WORKER_HEALTH_PORT`` set, it answers ``GET /healthz`` on that port (``health``): the
 liveness probe of a worker container.
@@ -75,7 +77,7 @@ async def _consume(settings: Settings, stopping: asyncio.Event) -> None:
 
     background = [
         asyncio.create_task(broker.keep_held()),
-        asyncio.create_task(keep_sweeping(services, submit)),
+        asyncio.create_task(keep_sweeping(services, submit, waiting=broker.waiting)),
     ]
     try:
         with ThreadPoolExecutor(max_workers=1) as executor:

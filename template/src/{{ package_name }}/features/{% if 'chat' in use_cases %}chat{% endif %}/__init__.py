@@ -13,6 +13,6 @@ feature: Feature = FeatureSpec(
     routers=[routes.router],
     settings=[ChatSettings],
     migrations=Path(__file__).parent / "migrations",
-    retention=[records.RETENTION],
-    usage=[records.USAGE],
+    retention=[records.RETENTION, records.UNFINISHED_RETENTION],
+    usage=[records.USAGE, records.UNFINISHED_USAGE],
 )

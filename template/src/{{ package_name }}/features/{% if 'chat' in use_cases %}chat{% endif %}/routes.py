@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import structlog
+from fastapi import Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
@@ -76,7 +77,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown conv
     },
 )
 async def chat(
-    body: ChatRequest, services: ServicesDep, who: RateLimitDep, owner: OwnerDep
+    body: ChatRequest, request: Request, services: ServicesDep, who: RateLimitDep, owner: OwnerDep
 ) -> object:
     """Send a message; pass ``conversation_id`` to continue a conversation.
 
@@ -88,7 +89,7 @@ async def chat(
         turn = await chat.start(body.message, body.conversation_id)
         if body.stream:
             turn = await chat.keep(turn)  # stored before the stream: a client may go away
-            events = _stream(chat, turn, services.shutdown)
+            events = _stream(chat, turn, services.shutdown, sse.disconnected(request))
             return StreamingResponse(events, media_type=sse.MEDIA_TYPE, headers=sse.HEADERS)
         reply = await chat.reply(turn)
     except UnknownConversation as exc:  # or deleted while the model answered
@@ -106,15 +107,18 @@ async def chat(
     )
 
 
-async def _stream(chat: ChatService, turn: Turn, shutdown: asyncio.Event) -> AsyncIterator[str]:
+async def _stream(
+    chat: ChatService, turn: Turn, shutdown: asyncio.Event, gone: sse.Watch
+) -> AsyncIterator[str]:
     """``delta`` events, then ``done``; or an ``error`` event that ends the stream.
 
     The reply is stored only before ``done``: after an ``error`` the conversation holds the
     user's message and none of the deltas. A ``provider_error`` names the ``conversation_id``.
+    A client that leaves ends the turn at once: nobody is left to read it.
     """
     final: Completion | None = None
     try:
-        async for item in sse.until_shutdown(chat.stream(turn), shutdown):
+        async for item in sse.watched(chat.stream(turn), shutdown, gone):
             if isinstance(item, Completion):
                 final = item
             else:
@@ -128,6 +132,8 @@ async def _stream(chat: ChatService, turn: Turn, shutdown: asyncio.Event) -> Asy
         return
     except UnknownConversation as exc:  # deleted while the model answered
         yield sse.event("error", error_body("not_found", str(exc)))
+        return
+    except sse.ClientGone:
         return
     except sse.ShutdownError:
         message = "the server is shutting down; retry the request"

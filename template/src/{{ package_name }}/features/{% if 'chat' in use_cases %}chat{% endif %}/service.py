@@ -9,7 +9,9 @@ A conversation deleted while its turn waits for the model makes the turn's write
 turn answers as for an unknown conversation. If the model fails, the user's
 message is stored alone, so the client can retry in the same conversation. A streamed
 turn stores the user's message before the stream starts (a client that goes away keeps
-it), and the reply once complete. The service knows nothing of HTTP.
+it), and the reply once complete. A stream cut short (its client left, or its provider
+failed mid-way) stores no reply, but what its call used is stored apart
+(``unfinished_replies``), for ``admin usage``. The service knows nothing of HTTP.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import string
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
@@ -137,11 +140,21 @@ class ChatService:
         stream fails (then nothing of it is stored). The user's message must be stored
         already (``keep``)."""
         prompt = chat_prompt()
-        async for item in self.llm.stream(prompt, turn.messages, rate_key=self.rate_key):
-            if isinstance(item, Completion):
-                reply = store.reply_message(turn.conversation_id, item, prompt.version_tag)
-                await self._save(turn, [reply])
-            yield item
+
+        async def unfinished(call: Completion) -> None:
+            await store.save_unfinished(
+                self.engine, turn.conversation_id, self.owner, call, prompt.version_tag
+            )
+
+        items = self.llm.stream(
+            prompt, turn.messages, rate_key=self.rate_key, on_unfinished=unfinished
+        )
+        async with aclosing(items):  # closed with this stream, whoever stops reading it
+            async for item in items:
+                if isinstance(item, Completion):
+                    reply = store.reply_message(turn.conversation_id, item, prompt.version_tag)
+                    await self._save(turn, [reply])
+                yield item
 
     async def _save(self, turn: Turn, rows: list[dict[str, Any]]) -> None:
         """Store ``rows``; UnknownConversation if the conversation was deleted since the turn

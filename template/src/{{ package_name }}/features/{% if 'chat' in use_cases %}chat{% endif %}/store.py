@@ -14,7 +14,7 @@ from ...core.database import writing
 from ...core.timestamps import utcnow
 from ...llm.context import Recent
 from ...llm.provider import ChatMessage, Completion
-from .models import Conversation, Message
+from .models import Conversation, Message, UnfinishedReply
 
 
 async def exists(session: AsyncSession, conversation_id: str, owner: str) -> bool:
@@ -143,6 +143,26 @@ async def delete(session: AsyncSession, conversation_id: str, owner: str) -> boo
 # Core statements on the tables, built once: compiled once and cached, no ORM unit of work.
 INSERT_CONVERSATION = insert(cast(Table, Conversation.__table__))
 INSERT_MESSAGES = insert(cast(Table, Message.__table__))
+INSERT_UNFINISHED = insert(cast(Table, UnfinishedReply.__table__))
+
+
+async def save_unfinished(
+    engine: AsyncEngine, conversation_id: str, owner: str, call: Completion, prompt_version: str
+) -> None:
+    """Store what the call of a reply cut short used (its text is not kept)."""
+    row = {
+        "conversation_id": conversation_id,
+        "owner": owner,
+        "model": call.model,
+        "prompt_version": prompt_version,
+        "input_tokens": call.usage.input_tokens,
+        "output_tokens": call.usage.output_tokens,
+        "cost": call.cost,
+        "currency": call.currency,
+        "created_at": utcnow(),
+    }
+    async with writing(engine) as connection:
+        await connection.execute(INSERT_UNFINISHED, row)
 
 
 async def save(engine: AsyncEngine, rows: list[dict[str, Any]], new_for: str | None = None) -> None:

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from ...core import sse
-from ...core.database import DATABASE_ERRORS, write_session
-from ...core.errors import ApiError, ErrorBody, error_body
+from ...core.database import write_session
+from ...core.errors import ApiError, ErrorBody
 from ...core.fields import Text
 from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
 from ...core.routing import v1_router
@@ -24,16 +24,18 @@ from ...core.settings import Settings
 from ...core.timestamps import Timestamp
 from ...deps import OwnerDep, ServicesDep
 from ...jobs import store
-from ...jobs.models import FINAL_STATUSES, Job, JobStatus
+from ...jobs.models import Job, JobStatus
 from ...jobs.queue import JobQueue
 from ...jobs.recovery import keep_sweeping
 from ...jobs.runner import JobRunner
 from ...jobs.settings import JobSettings
+from ...jobs.watch import JobWatch
 from .. import background_tasks
+from . import job_stream
+from .stream_slots import StreamSlots
 
 log = structlog.get_logger(__name__)
 router = v1_router("jobs")
-POLL_INTERVAL_S = 0.25
 
 
 @asynccontextmanager
@@ -42,21 +44,31 @@ async def lifespan(app: FastAPI, services: Services) -> AsyncIterator[None]:
 
     Then, at startup, it resumes the jobs left queued (or with a lapsed lease) by its last
     run; at shutdown it lets running jobs end within ``SHUTDOWN_GRACE_S`` and puts the rest
-    back, ``queued``, for the next start.
+    back, ``queued``, for the next start. The event streams share one watch of their jobs
+    and are counted per owner (``EVENT_STREAMS_PER_OWNER``).
     """
+    config = services.config(JobSettings)
     runner = JobRunner(services)
-    jobs = JobQueue(services.settings, services.config(JobSettings), runner.task())
+    jobs = JobQueue(services.settings, config, runner.task())
     jobs.warn_if_in_process()
     app.state.jobs = jobs
-    sweeping = None
-    if services.settings.redis_url is None:
-        sweeping = asyncio.create_task(keep_sweeping(services, jobs.submit, queued_first=True))
+    app.state.job_watch = watch = JobWatch(services.sessions)
+    app.state.stream_slots = slots = StreamSlots(
+        config.event_streams_per_owner, services.redis, services.settings.redis_key_prefix
+    )
+    in_process = services.settings.redis_url is None
+    if in_process:
+        chores = [asyncio.create_task(keep_sweeping(services, jobs.submit, queued_first=True))]
+    else:
+        chores = [asyncio.create_task(slots.keep_renewing())]
     try:
         yield
     finally:
-        if sweeping is not None:
-            sweeping.cancel()
-            await asyncio.gather(sweeping, return_exceptions=True)
+        for chore in chores:
+            chore.cancel()
+        await asyncio.gather(*chores, return_exceptions=True)
+        await watch.close()
+        if in_process:
             put_back = await runner.drain(services.settings.shutdown_grace_s)
             log.info("jobs.stopped", put_back=put_back)
         await jobs.close()
@@ -179,45 +191,24 @@ async def cancel_job(job_id: Text, services: ServicesDep, owner: OwnerDep) -> di
             "description": "``status`` events, the last one final; or an ``error`` event",
         },
         **NOT_FOUND,
+        429: {"description": "Too many requests, or ``EVENT_STREAMS_PER_OWNER`` streams open"},
     },
 )
-async def job_events(job_id: Text, services: ServicesDep, owner: OwnerDep) -> StreamingResponse:
-    """Server-sent ``status`` events, one per change, ending at a final status."""
+async def job_events(
+    job_id: Text, request: Request, services: ServicesDep, owner: OwnerDep
+) -> StreamingResponse:
+    """Server-sent ``status`` events, one per change, ending at a final status.
+
+    A comment line every ``KEEPALIVE_S`` keeps proxies from closing a quiet stream; at most
+    ``EVENT_STREAMS_PER_OWNER`` streams of one owner are open at once (429 beyond).
+    """
     first = await _load(services, job_id, owner)
-    return StreamingResponse(
-        _changes(services, job_id, owner, first),
-        media_type="text/event-stream",
-        headers=sse.HEADERS,
+    slots: StreamSlots = request.app.state.stream_slots
+    slot = await slots.take(owner)
+    events = job_stream.events(
+        request.app.state.job_watch, job_id, first, services.shutdown, sse.disconnected(request)
     )
-
-
-async def _poll(
-    services: Services, job_id: str, owner: str, first: dict[str, Any]
-) -> AsyncIterator[dict[str, Any]]:
-    last: dict[str, Any] | None = None
-    current = first
-    while True:
-        if current != last:
-            yield current
-            last = current
-        if current["status"] in FINAL_STATUSES:
-            return
-        await asyncio.sleep(POLL_INTERVAL_S)
-        current = await _load(services, job_id, owner)
-
-
-async def _changes(
-    services: Services, job_id: str, owner: str, first: dict[str, Any]
-) -> AsyncIterator[str]:
-    try:
-        changes = _poll(services, job_id, owner, first)
-        async for job in sse.until_shutdown(changes, services.shutdown):
-            yield sse.event("status", job)
-    except sse.ShutdownError:
-        message = "the server is shutting down; reconnect to follow the job"
-        yield sse.event("error", error_body("shutting_down", message))
-    except DATABASE_ERRORS:
-        yield sse.event("error", error_body("database_unavailable", "the database is unavailable"))
+    return sse.HeldStream(events, lambda: slots.give_back(owner, slot))
 
 
 def document(openapi: dict[str, Any], settings: Settings) -> None:
