@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ...core import sse
 from ...core.database import write_session
-from ...core.errors import ApiError, ErrorBody
+from ...core.errors import ApiError, ErrorBody, documented
 from ...core.fields import Text
 from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
 from ...core.routing import v1_router
@@ -191,7 +191,11 @@ async def cancel_job(job_id: Text, services: ServicesDep, owner: OwnerDep) -> di
             "description": "``status`` events, the last one final; or an ``error`` event",
         },
         **NOT_FOUND,
-        429: {"description": "Too many requests, or ``EVENT_STREAMS_PER_OWNER`` streams open"},
+        429: documented(
+            429,
+            "Too many requests, or ``EVENT_STREAMS_PER_OWNER`` streams open (code "
+            "``too_many_streams``): retry after ``Retry-After`` seconds",
+        ),
     },
 )
 async def job_events(

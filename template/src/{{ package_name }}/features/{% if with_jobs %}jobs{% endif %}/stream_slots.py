@@ -43,13 +43,17 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+RETRY_AFTER_S = 5
+
+
 class TooManyStreams(ApiError):
     def __init__(self, limit: int) -> None:
         message = (
             f"too many event streams open: at most {limit} per owner "
             "(EVENT_STREAMS_PER_OWNER); close one, then retry"
         )
-        super().__init__(429, "too_many_streams", message)
+        # When a slot frees is the owner's to say; a few seconds keeps a retry loop gentle.
+        super().__init__(429, "too_many_streams", message, {"Retry-After": str(RETRY_AFTER_S)})
 
 
 class StreamSlots:
