@@ -44,8 +44,20 @@ def _positive(value: str) -> int:
     return int(value)
 
 
+def _use_case(value: str) -> str:
+    """A use case that has evals: checked as the arguments are read, like every argument."""
+    from ..evals.use_cases import discover
+
+    names = sorted(discover())
+    if value not in names:
+        raise argparse.ArgumentTypeError(f"{value!r} is not one of {', '.join(names)}")
+    return value
+
+
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--use-case", metavar="NAME", help="run only this use case's cases")
+    parser.add_argument(
+        "--use-case", type=_use_case, metavar="NAME", help="run only this use case's cases"
+    )
     parser.add_argument(
         "--evals-dir",
         type=Path,
