@@ -69,7 +69,9 @@ def check_project(project: Path, tests: tuple[str, ...] = (), browser: bool = Fa
     run(project, UV, "run", "--frozen", "ruff", "check", ".")
     run(project, UV, "run", "--frozen", "ruff", "format", "--check", ".")
     run(project, UV, "run", "--frozen", "mypy")
-    pytest = ("pytest", "-q", "-rs", "-p", "no:cacheprovider", *tests)
+    # In two processes, as the project's own `make test` and CI run it (browser tests in one).
+    parallel = ("-n", "2", "--dist", "loadgroup")
+    pytest = ("pytest", "-q", "-rs", "-p", "no:cacheprovider", *parallel, *tests)
     if not browser:
         pytest += ("-m", "not browser")
     env = {"REQUIRE_BROWSER": "1"} if browser else {}

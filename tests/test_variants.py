@@ -102,7 +102,8 @@ USE_CASE_WORDS = {
     "chat": re.compile(r"/v1/chat(?!/completions)|conversation", re.I),
     "generate": re.compile(r"/v1/generate|blog_outline|prompts/generate|content generation", re.I),
     "analyze": re.compile(r"/v1/analyze|/v1/datasets|dataset", re.I),
-    "jobs": re.compile(r"/v1/jobs|taskiq|worker|JOB_|\bjobs/", re.I),
+    # CSP's `worker-src` (the API reference pages) is a browser's worker, not the jobs' one.
+    "jobs": re.compile(r"/v1/jobs|taskiq|worker(?!-src)|JOB_|\bjobs/", re.I),
 }
 SCANNED_SKIP = {".git", ".venv", ".mypy_cache", ".ruff_cache", ".pytest_cache", "__pycache__"}
 LICENSE_FIRST_LINES = {

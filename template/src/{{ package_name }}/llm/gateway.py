@@ -35,6 +35,7 @@ import importlib
 import time
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import structlog
@@ -64,14 +65,20 @@ def build_provider(settings: Settings) -> Provider:
     return build(settings)
 
 
+caller: ContextVar[str | None] = ContextVar("caller", default=None)
+"""What makes the calls of this context, for a client to quote, when it is not the request
+whose id the logs carry: work in the background names itself (``"<kind> <id>"``) here."""
+
+
 def _reference() -> str:
-    """Our id of what made the call, for a client to quote: the job's (a job that runs in
-    the web process keeps the id of the request that queued it), or the request's."""
-    found = structlog.contextvars.get_contextvars()
-    for name in ("job_id", "request_id"):
-        if isinstance(found.get(name), str):
-            return f" ({name.removesuffix('_id')} {found[name]})"
-    return ""
+    """Our id of what made the call, for a client to quote: the background work's, set in
+    ``caller`` (work run by the web process keeps the id of the request that started it), or
+    the request's."""
+    named = caller.get()
+    if named is not None:
+        return f" ({named})"
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    return f" (request {request_id})" if isinstance(request_id, str) else ""
 
 
 async def _closing(items: AsyncIterator[str | Completion]) -> None:

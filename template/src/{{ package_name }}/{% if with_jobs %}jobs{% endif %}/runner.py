@@ -29,6 +29,7 @@ from ..core.database import DATABASE_ERRORS, write_session
 from ..core.redaction import Redactor, secret_values
 from ..core.services import Services
 from ..features import TaskHandler, background_tasks
+from ..llm.gateway import caller
 from ..llm.provider import ProviderError
 from . import store
 from .models import FINAL_STATUSES, JobStatus
@@ -60,6 +61,7 @@ class JobRunner:
     async def run(self, job_id: str) -> bool:
         """Run the job; False if another worker holds it (then it is left to them)."""
         structlog.contextvars.bind_contextvars(job_id=job_id)
+        named = caller.set(f"job {job_id}")  # what a provider fault's message quotes
         current = asyncio.current_task()
         assert current is not None  # always called from a task
         self.running.add(current)
@@ -67,6 +69,7 @@ class JobRunner:
             return await self._run(job_id)
         finally:
             self.running.discard(current)
+            caller.reset(named)
             structlog.contextvars.unbind_contextvars("job_id")
 
     async def drain(self, grace: float) -> int:

@@ -2,10 +2,11 @@
 
 Every file they load is served here (``/docs/assets/<file>``), under a Content-Security-Policy
 that allows nothing from elsewhere and no inline script (Swagger UI starts from a file). ReDoc
-writes its styles at run time and searches in a worker it makes from a blob: its page allows
-inline styles and blob workers, never inline scripts; its Redocly logo, on a CDN, is refused
-(it hides itself). ``DOCS_ENABLED`` turns them off (404), as they are by default when
-``APP_ENV=production``. ``/openapi.json`` stays on: clients and contract tests read it.
+writes its styles at run time and searches in a background script it starts from a blob: its
+page allows inline styles and that (``worker-src blob:``), never inline scripts; its Redocly
+logo, on a CDN, is refused (it hides itself). ``DOCS_ENABLED`` turns them off (404), as they
+are by default when ``APP_ENV=production``. ``/openapi.json`` stays on: clients and contract
+tests read it.
 """
 
 from __future__ import annotations
