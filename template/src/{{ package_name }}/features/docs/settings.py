@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings
 
-from ...core.settings import ENVIRONMENT, Settings
+from ...core.settings import ENVIRONMENT, Settings, outside_production
 
 
 class DocsSettings(BaseSettings):
@@ -14,6 +14,4 @@ class DocsSettings(BaseSettings):
     docs_enabled: bool | None = None
 
     def enabled(self, settings: Settings) -> bool:
-        if self.docs_enabled is None:
-            return settings.app_env != "production"
-        return self.docs_enabled
+        return outside_production(self.docs_enabled, settings)

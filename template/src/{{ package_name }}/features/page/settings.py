@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings
 
-from ...core.settings import ENVIRONMENT, Settings
+from ...core.settings import ENVIRONMENT, Settings, outside_production
 
 
 class PageSettings(BaseSettings):
@@ -14,6 +14,4 @@ class PageSettings(BaseSettings):
     page_enabled: bool | None = None
 
     def enabled(self, settings: Settings) -> bool:
-        if self.page_enabled is None:
-            return settings.app_env != "production"
-        return self.page_enabled
+        return outside_production(self.page_enabled, settings)
