@@ -54,9 +54,10 @@ files that answer adds and the settings it adds to `.env.example`; files shared 
 
 A use case is its folders: `src/my_service/features/<use_case>/` and
 `tests/features/<use_case>/`. The first use case that runs as a job (`generate` or
-`analyze`) also brings the jobs machinery (`src/my_service/jobs/`, its API in
-`features/jobs/`, its tests) and the `worker` command; the rest of the code is the same
-whatever the answers (see [Architecture](architecture.md)).
+`analyze`) also brings the jobs layer (`src/my_service/jobs/`: the job table, queue,
+runner, worker, the jobs API and its `Feature`, which adds the `worker` command) and its
+tests; the rest of the code is the same whatever the answers (see
+[Architecture](architecture.md)).
 
 ## Always there
 

@@ -69,6 +69,7 @@ def check_project(project: Path, tests: tuple[str, ...] = (), browser: bool = Fa
     run(project, UV, "run", "--frozen", "ruff", "check", ".")
     run(project, UV, "run", "--frozen", "ruff", "format", "--check", ".")
     run(project, UV, "run", "--frozen", "mypy")
+    run(project, UV, "run", "--frozen", "lint-imports")  # the layers point one way
     # In two processes, as the project's own `make test` and CI run it (browser tests in one).
     parallel = ("-n", "2", "--dist", "loadgroup")
     pytest = ("pytest", "-q", "-rs", "-p", "no:cacheprovider", *parallel, *tests)

@@ -1,47 +1,56 @@
 """The web application: the features' routes, the middleware and the error handling.
 
-Each folder under ``features/`` is found and mounted (see ``features/__init__.py``): its
-routers are included, its lifespan is entered at startup and left at shutdown, and its
-``document`` adds to the OpenAPI document what the settings say (limits, say).
+Every feature (``composition.discover``, or the ones given) is mounted from its ``Feature``
+(``core/feature.py``): its routers are included, its settings checked, its lifespan
+entered at startup and left at shutdown, and its ``document`` adds to the OpenAPI document
+what the settings say (limits, say).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import structlog
 from fastapi import FastAPI
 
+from .composition import discover, open_services
 from .core import errors, telemetry
 from .core.body_limit import BodyLimitMiddleware
+from .core.feature import Feature
 from .core.owners import ApiKeys
 from .core.request_id import RequestIdMiddleware
 from .core.responses import SafeJSONResponse
-from .core.services import build_services, close_services
 from .core.settings import Settings
 from .core.unhandled import UnhandledErrorMiddleware
-from .features import discover
+from .llm.services import Services
 
 log = structlog.get_logger(__name__)
 
 
-def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> FastAPI:
-    """Build the app. ``shutdown`` is set by the server when it receives SIGTERM."""
-    features = discover()
+def create_app(
+    settings: Settings,
+    features: Sequence[Feature[Services]] | None = None,
+    shutdown: asyncio.Event | None = None,
+) -> FastAPI:
+    """Build the app, with every feature or the ones given (a test's subset, say).
+    ``shutdown`` is set by the server when it receives SIGTERM."""
+    features = discover() if features is None else tuple(features)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = build_services(settings, shutdown or asyncio.Event())
-        app.state.services = services
         try:
-            async with AsyncExitStack() as stack:
+            async with (
+                open_services(settings, shutdown or asyncio.Event()) as services,
+                AsyncExitStack() as stack,
+            ):
+                app.state.services = services
                 for feature in features:
                     for kind in feature.settings:
                         services.config(kind)  # a feature's bad setting stops the start
-                    await stack.enter_async_context(feature.lifespan(app, services))
+                    await stack.enter_async_context(feature.lifespan(app, services, features))
                 log.info(
                     "app.started",
                     llm_provider=services.llm.name,
@@ -52,7 +61,6 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
                     log.warning("auth.disabled", reason="API_KEYS is unset: /v1 answers anyone")
                 yield
         finally:
-            await close_services(services)
             log.info("app.stopped")
 
     app = FastAPI(
@@ -78,7 +86,7 @@ def create_app(settings: Settings, shutdown: asyncio.Event | None = None) -> Fas
         if app.openapi_schema is None:
             document = FastAPI.openapi(app)
             for feature in features:
-                feature.document(document, settings)
+                feature.document(document, settings, features)
         return app.openapi_schema or {}
 
     app.openapi = openapi  # type: ignore[method-assign]

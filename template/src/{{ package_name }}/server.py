@@ -16,8 +16,9 @@ from types import FrameType
 import uvicorn
 
 from .app import create_app
+from .core.feature import Process
 from .core.header_limit import limited_to
-from .core.settings import Settings
+from .llm.services import Services
 
 
 class _Server(uvicorn.Server):
@@ -42,10 +43,11 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def serve(settings: Settings) -> int:
-    stopping = asyncio.Event()
+def serve(process: Process[Services]) -> int:
+    """``<slug> serve``: the web process, on ``HOST:PORT``, until SIGTERM."""
+    settings, stopping = process.settings, asyncio.Event()
     config = uvicorn.Config(
-        create_app(settings, stopping),
+        create_app(settings, process.features, stopping),
         host=settings.host,
         port=settings.port,
         log_config=None,

@@ -11,8 +11,16 @@ import argparse
 import asyncio
 
 import structlog
+from sqlalchemy.engine import make_url
 
+from ..composition import discover
+from ..core.database import create_engine
+from ..core.feature import migration_folders
+from ..core.redis_client import LazyRedis, redis_errors
+from ..core.revision_state import current_revision, head_revision
 from ..core.settings import Settings
+from ..llm.gateway import LLMGateway
+from ..llm.provider import ProviderError
 from .task import AdminTask
 
 log = structlog.get_logger(__name__)
@@ -20,19 +28,15 @@ Finding = tuple[str, bool, str]
 
 
 def _safe_url(settings: Settings) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(settings.database_url.get_secret_value()).render_as_string(hide_password=True)
 
 
 async def _database(settings: Settings) -> Finding:
-    from ..core.database import create_engine
-    from ..schema import current_revision, head_revision
-
+    folders = migration_folders(discover())
     engine = create_engine(settings.database_url.get_secret_value())
     try:
         async with asyncio.timeout(settings.llm_timeout_s):
-            current, head = await current_revision(engine), head_revision()
+            current, head = await current_revision(engine), head_revision(folders)
         ok = current == head
         detail = f"{_safe_url(settings)} answers; schema at {current or 'nothing'}"
         return ("database", ok, detail + ("" if ok else f", expected {head}: run migrate"))
@@ -43,8 +47,6 @@ async def _database(settings: Settings) -> Finding:
 
 
 async def _redis(settings: Settings) -> Finding:
-    from ..core.redis_client import LazyRedis, redis_errors
-
     assert settings.redis_url is not None
     redis = LazyRedis(settings.redis_url.get_secret_value())
     try:
@@ -58,9 +60,6 @@ async def _redis(settings: Settings) -> Finding:
 
 
 async def _provider(settings: Settings) -> Finding:
-    from ..llm.gateway import LLMGateway
-    from ..llm.provider import ProviderError
-
     gateway = LLMGateway.from_settings(settings)
     try:
         return ("provider", True, await gateway.ping())

@@ -12,18 +12,21 @@ cases pass. An eval file that cannot be run fails the task naming its file, case
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import structlog
 
+from ..core.evaluation import UseCase
 from ..core.settings import Settings
+from ..evals import report
+from ..evals.cases import Case, EvalFileError, load
+from ..evals.progress import Progress
+from ..evals.runner import run_cases
+from ..evals.use_cases import discover
+from ..llm.services import Services
 from .task import AdminError, AdminTask
-
-if TYPE_CHECKING:
-    from ..evals.cases import Case
-    from ..evals.outcome import UseCase
 
 log = structlog.get_logger(__name__)
 
@@ -46,8 +49,6 @@ def _positive(value: str) -> int:
 
 def _use_case(value: str) -> str:
     """A use case that has evals: checked as the arguments are read, like every argument."""
-    from ..evals.use_cases import discover
-
     names = sorted(discover())
     if value not in names:
         raise argparse.ArgumentTypeError(f"{value!r} is not one of {', '.join(names)}")
@@ -85,9 +86,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _cases(args: argparse.Namespace, use_cases: dict[str, UseCase]) -> list[Case]:
-    from ..evals.cases import EvalFileError, load
-
+def _cases(args: argparse.Namespace, use_cases: dict[str, UseCase[Services]]) -> list[Case]:
     names = sorted(use_cases)
     if args.use_case is not None and args.use_case not in use_cases:
         raise AdminError(f"--use-case {args.use_case!r}: not one of {', '.join(names)}")
@@ -122,13 +121,6 @@ def _write(path: Path, text: str, option: str) -> None:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    import asyncio
-
-    from ..evals import report
-    from ..evals.progress import Progress
-    from ..evals.runner import run_cases
-    from ..evals.use_cases import discover
-
     use_cases = discover()
     cases = _cases(args, use_cases)
     baseline = None

@@ -18,15 +18,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import pkgutil
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import structlog
 
-from .. import features
+from ..composition import discover
 from ..core.settings import Settings
 from ..llm.prompts import parse
 from .task import AdminError, AdminTask
@@ -62,20 +60,20 @@ def fingerprint(source: str, name: str) -> tuple[str, str]:
 
 
 def prompt_files() -> list[PromptFile]:
-    """Every ``.md`` file in a ``prompts/`` folder of a feature, by name."""
+    """Every ``.md`` file in a feature's ``prompts`` folder, by name."""
     found: list[PromptFile] = []
-    for info in pkgutil.iter_modules(features.__path__):
-        folder = resources.files(f"{features.__name__}.{info.name}").joinpath("prompts")
-        if not folder.is_dir():
+    for feature in discover():
+        folder = feature.prompts
+        if folder is None or not folder.is_dir():
             continue
         for entry in folder.iterdir():
             if entry.name.endswith(".md"):
-                name = f"{info.name}/{entry.name.removesuffix('.md')}"
+                name = f"{feature.name}/{entry.name.removesuffix('.md')}"
                 try:
                     version, sha256 = fingerprint(entry.read_text("utf-8"), name)
                 except ValueError as exc:
                     raise AdminError(str(exc)) from None
-                found.append(PromptFile(name, info.name, version, sha256))
+                found.append(PromptFile(name, feature.name, version, sha256))
     return sorted(found, key=lambda prompt: prompt.name)
 
 

@@ -20,7 +20,8 @@ import structlog
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ..core.database import writing
+from ..composition import discover
+from ..core.database import create_engine, writing
 from ..core.retention import Retention
 from ..core.settings import Settings
 from ..core.timestamps import isoformat
@@ -93,13 +94,10 @@ async def purge(
 async def _purge(
     settings: Settings, cutoff: datetime, dry_run: bool, batch_size: int
 ) -> dict[str, int]:
-    from ..core.database import create_engine
-    from ..features import retention_policies
-
     engine = create_engine(settings.database_url.get_secret_value())
     everything: dict[str, int] = {}
     try:
-        for policy in retention_policies():
+        for policy in [kind for feature in discover() for kind in feature.retention]:
             if dry_run:
                 counts, batches = await count(engine, policy, cutoff), 0
             else:

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import structlog
 
+from ..composition import discover
+from ..core.feature import migration_folders
 from ..core.release import current
+from ..core.revision_state import migration_heads
 from ..core.settings import Settings
 from .task import AdminTask
 
@@ -33,13 +36,11 @@ def template_version(start: Path) -> str | None:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    from ..schema import migration_heads
-
     log.info(
         "admin.release_info",
         **current().as_dict(),
         template_version=template_version(Path.cwd()) or template_version(Path(__file__)),
-        migration_heads=migration_heads(),
+        migration_heads=migration_heads(migration_folders(discover())),
     )
     return 0
 

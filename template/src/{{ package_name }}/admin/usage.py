@@ -21,6 +21,8 @@ import structlog
 from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ..composition import discover
+from ..core.database import create_engine
 from ..core.settings import Settings
 from ..core.timestamps import isoformat
 from ..core.usage import UsageRows
@@ -86,9 +88,7 @@ def _query(
 
 async def usage(engine: AsyncEngine, since: datetime) -> list[UsageRow]:
     """The stored usage since ``since``, by UTC day, owner and model."""
-    from ..features import usage_sources
-
-    sources = usage_sources()
+    sources = [source for feature in discover() for source in feature.usage]
     if not sources:
         return []
     async with engine.connect() as connection:
@@ -112,8 +112,6 @@ async def usage(engine: AsyncEngine, since: datetime) -> list[UsageRow]:
 
 
 async def _usage(settings: Settings, since: datetime) -> list[UsageRow]:
-    from ..core.database import create_engine
-
     engine = create_engine(settings.database_url.get_secret_value())
     try:
         return await usage(engine, since)

@@ -23,13 +23,11 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, cast
 
 import structlog
-from fastapi import Depends, Request
 
 from .errors import ApiError
-from .rate_limit import enforce
 from .redis_client import LazyRedis, redis_errors
 from .settings import Settings
 from .timestamps import isoformat
@@ -84,7 +82,7 @@ class BudgetExceeded(ApiError):
 class Hold:
     """Tokens held for one call under way, until it settles."""
 
-    who: str
+    account: str
     tokens: int
     day: str  # the day's keys it was made under: settled there, whenever the call ends
     member: str  # "id:tokens", its entry in the day's reservations
@@ -108,26 +106,26 @@ class TokenBudget:
     def enabled(self) -> bool:
         return self.limit > 0
 
-    def _key(self, who: str, day: str) -> str:
-        return f"{self.prefix}:{day}:{who}"
+    def _key(self, account: str, day: str) -> str:
+        return f"{self.prefix}:{day}:{account}"
 
-    def _held_key(self, who: str, day: str) -> str:
-        return f"{self.prefix}-held:{day}:{who}"
+    def _held_key(self, account: str, day: str) -> str:
+        return f"{self.prefix}-held:{day}:{account}"
 
     def _forget_old_days(self, at: datetime) -> None:
         if self.local_day != at.date():
             self.local, self.held, self.local_day = {}, {}, at.date()
 
-    def _local_held(self, who: str, day: str, at: datetime) -> dict[str, tuple[int, float]]:
-        """This process's reservations of ``who`` on ``day``, the lapsed ones dropped."""
-        holds = self.held.setdefault(self._held_key(who, day), {})
+    def _local_held(self, account: str, day: str, at: datetime) -> dict[str, tuple[int, float]]:
+        """This process's reservations of ``account`` on ``day``, the lapsed ones dropped."""
+        holds = self.held.setdefault(self._held_key(account, day), {})
         for member in [m for m, (_, deadline) in holds.items() if deadline <= at.timestamp()]:
             del holds[member]
         return holds
 
-    async def spent(self, who: str, at: datetime) -> int:
-        """The tokens ``who`` used on ``at``'s UTC day (0 if Redis is unreachable)."""
-        key = self._key(who, f"{at:%Y-%m-%d}")
+    async def spent(self, account: str, at: datetime) -> int:
+        """The tokens ``account`` used on ``at``'s UTC day (0 if Redis is unreachable)."""
+        key = self._key(account, f"{at:%Y-%m-%d}")
         if self.redis is None:
             return self.local.get(key, 0)
         try:
@@ -137,14 +135,14 @@ class TokenBudget:
             return 0
         return int(value or 0)
 
-    async def reserved(self, who: str, at: datetime) -> int:
-        """The tokens the calls of ``who`` under way hold on ``at``'s UTC day."""
+    async def reserved(self, account: str, at: datetime) -> int:
+        """The tokens the calls of ``account`` under way hold on ``at``'s UTC day."""
         day = f"{at:%Y-%m-%d}"
         if self.redis is None:
-            return sum(tokens for tokens, _ in self._local_held(who, day, at).values())
+            return sum(tokens for tokens, _ in self._local_held(account, day, at).values())
         try:
             client = await self.redis.client()
-            key = self._held_key(who, day)
+            key = self._held_key(account, day)
             await client.zremrangebyscore(key, "-inf", _ms(at))
             members = cast(list[bytes], await client.zrange(key, 0, -1))
         except redis_errors() as exc:
@@ -152,27 +150,27 @@ class TokenBudget:
             return 0
         return sum(int(member.rsplit(b":", 1)[1]) for member in members)
 
-    async def check(self, who: str | None) -> None:
-        """Raise ``BudgetExceeded`` if the tokens ``who`` used and holds reach the budget."""
-        if not (self.enabled and who):
+    async def check(self, account: str | None) -> None:
+        """Raise ``BudgetExceeded`` if the tokens ``account`` used and holds reach the budget."""
+        if not (self.enabled and account):
             return
         at = now()
-        if await self.spent(who, at) + await self.reserved(who, at) >= self.limit:
+        if await self.spent(account, at) + await self.reserved(account, at) >= self.limit:
             raise BudgetExceeded(self.limit, _midnight_after(at), at)
 
-    async def reserve(self, who: str | None, tokens: int) -> Hold | None:
-        """Hold ``tokens`` for a call of ``who``, if what they used and hold is under the
+    async def reserve(self, account: str | None, tokens: int) -> Hold | None:
+        """Hold ``tokens`` for a call of ``account``, if what they used and hold is under the
         budget; else raise ``BudgetExceeded``, holding nothing. None: nothing to hold (no
         budget, no caller, or Redis unreachable: not enforced)."""
-        if not (self.enabled and who):
+        if not (self.enabled and account):
             return None
         at = now()
         day = f"{at:%Y-%m-%d}"
-        hold = Hold(who, tokens, day, f"{uuid.uuid4().hex}:{tokens}")
+        hold = Hold(account, tokens, day, f"{uuid.uuid4().hex}:{tokens}")
         if self.redis is None:
             self._forget_old_days(at)
-            holds = self._local_held(who, day, at)
-            used = self.local.get(self._key(who, day), 0)
+            holds = self._local_held(account, day, at)
+            used = self.local.get(self._key(account, day), 0)
             if used + sum(held for held, _ in holds.values()) >= self.limit:
                 raise BudgetExceeded(self.limit, _midnight_after(at), at)
             holds[hold.member] = (tokens, at.timestamp() + HOLD_S)
@@ -181,7 +179,7 @@ class TokenBudget:
             client = await self.redis.client()
             if self.script is None:
                 self.script = client.register_script(RESERVE_SCRIPT)
-            keys = [self._key(who, day), self._held_key(who, day)]
+            keys = [self._key(account, day), self._held_key(account, day)]
             args: list[str | int] = [self.limit, tokens, hold.member.split(":")[0], _ms(at)]
             args += [_ms(at) + HOLD_S * 1000, KEEP_S]
             admitted, *_ = await self.script(keys=keys, args=args, client=client)
@@ -192,21 +190,21 @@ class TokenBudget:
             raise BudgetExceeded(self.limit, _midnight_after(at), at)
         return hold
 
-    async def settle(self, hold: Hold | None, who: str | None, tokens: int) -> None:
+    async def settle(self, hold: Hold | None, account: str | None, tokens: int) -> None:
         """Give back what ``hold`` held (if any) and add the ``tokens`` the call used."""
         if hold is None:
-            await self.add(who, tokens)
+            await self.add(account, tokens)
             return
         if self.redis is None:
-            self.held.get(self._held_key(hold.who, hold.day), {}).pop(hold.member, None)
-            await self.add(hold.who, tokens)
+            self.held.get(self._held_key(hold.account, hold.day), {}).pop(hold.member, None)
+            await self.add(hold.account, tokens)
             return
         at = now()
-        key = self._key(hold.who, f"{at:%Y-%m-%d}")
+        key = self._key(hold.account, f"{at:%Y-%m-%d}")
         try:
             client = await self.redis.client()
             async with client.pipeline(transaction=True) as pipe:
-                pipe.zrem(self._held_key(hold.who, hold.day), hold.member)
+                pipe.zrem(self._held_key(hold.account, hold.day), hold.member)
                 if tokens:
                     pipe.incrby(key, tokens)
                     pipe.expire(key, KEEP_S)
@@ -214,12 +212,12 @@ class TokenBudget:
         except redis_errors() as exc:
             log.warning("budget.degraded", error=type(exc).__name__)
 
-    async def add(self, who: str | None, tokens: int) -> None:
+    async def add(self, account: str | None, tokens: int) -> None:
         """Count the tokens a call used (never refused: they are spent)."""
-        if not (self.enabled and who and tokens):
+        if not (self.enabled and account and tokens):
             return
         at = now()
-        key = self._key(who, f"{at:%Y-%m-%d}")
+        key = self._key(account, f"{at:%Y-%m-%d}")
         if self.redis is None:
             self._forget_old_days(at)
             self.local[key] = self.local.get(key, 0) + tokens
@@ -236,12 +234,3 @@ class TokenBudget:
 
 def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
-
-
-async def within_budget(request: Request, who: Annotated[str, Depends(enforce)]) -> str:
-    """Past the rate limits (``enforce``, which every ``/v1`` route runs first), refuse a
-    caller whose budget is spent or held by their calls under way (429); return the key
-    their tokens are charged to."""
-    budget: TokenBudget = request.app.state.services.budget
-    await budget.check(who)
-    return who

@@ -19,12 +19,10 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import structlog
-from fastapi import Depends, Request
 
-from .auth import require_api_key
 from .errors import ApiError
 from .redis_client import LazyRedis, redis_errors
 from .settings import Settings
@@ -77,7 +75,7 @@ return 1
 class TokenHold:
     """LLM tokens held in one window's counter for a call under way, until it settles."""
 
-    who: str
+    account: str
     tokens: int
     counter: str
 
@@ -160,27 +158,27 @@ class RateLimiter:
                 return None
         return 0 if allowed else wait_ms(previous, current, limit, elapsed)
 
-    async def hit(self, who: str) -> None:
+    async def hit(self, account: str) -> None:
         """Count one request; raise 429, counting nothing, when the requests or tokens of the
         last minute are spent. ``Retry-After`` is when both limits will let it in."""
         refusals: list[tuple[int, str]] = []
         # Tokens are held by calls (reserve_tokens), then charged: here they are only looked at.
-        if self.tpm and (wait := await self._take(f"tok:{who}", self.tpm, 0)):
+        if self.tpm and (wait := await self._take(f"tok:{account}", self.tpm, 0)):
             refusals.append((wait, f"more than {self.tpm} LLM tokens per minute"))
         count = 0 if refusals else 1  # a refused request counts for nothing
-        if self.rpm and (wait := await self._take(f"req:{who}", self.rpm, count)):
+        if self.rpm and (wait := await self._take(f"req:{account}", self.rpm, count)):
             refusals.append((wait, f"more than {self.rpm} requests per minute"))
         if refusals:
             retry_after = max(1, math.ceil(max(wait for wait, _ in refusals) / 1000))
             raise RateLimited("; ".join(message for _, message in refusals), retry_after)
 
-    async def reserve_tokens(self, who: str | None, tokens: int) -> TokenHold | None:
-        """Hold ``tokens`` in this window for an LLM call of ``who``, if the last minute's
+    async def reserve_tokens(self, account: str | None, tokens: int) -> TokenHold | None:
+        """Hold ``tokens`` in this window for an LLM call of ``account``, if the last minute's
         tokens (held ones included) are under ``RATE_LIMIT_TPM``; else raise 429, holding
         nothing. None: nothing held (no limit, no caller, or Redis unreachable)."""
-        if not (self.tpm and who):
+        if not (self.tpm and account):
             return None
-        key = f"tok:{who}"
+        key = f"tok:{account}"
         window, elapsed = divmod(clock_ms(), WINDOW_MS)
         wait = await self._take_in(key, window, elapsed, self.tpm, tokens)
         if wait is None:  # Redis unreachable: not enforced, nothing held
@@ -188,13 +186,13 @@ class RateLimiter:
         if wait:
             retry_after = max(1, math.ceil(wait / 1000))
             raise RateLimited(f"more than {self.tpm} LLM tokens per minute", retry_after)
-        return TokenHold(who, tokens, self._keys(key, window)[0])
+        return TokenHold(account, tokens, self._keys(key, window)[0])
 
-    async def settle_tokens(self, hold: TokenHold | None, who: str | None, tokens: int) -> None:
+    async def settle_tokens(self, hold: TokenHold | None, account: str | None, tokens: int) -> None:
         """Give back what ``hold`` held (if its window still counts) and charge ``tokens``."""
         if hold is not None:
             await self._release(hold)
-        await self.add_tokens(who, tokens)
+        await self.add_tokens(account, tokens)
 
     async def _release(self, hold: TokenHold) -> None:
         if self.redis is None:
@@ -209,9 +207,9 @@ class RateLimiter:
         except redis_errors() as exc:
             log.warning("rate_limit.degraded", error=type(exc).__name__)
 
-    async def tokens(self, who: str) -> int:
-        """The LLM tokens counted for ``who`` in this window, held ones included."""
-        key, window = f"tok:{who}", clock_ms() // WINDOW_MS
+    async def tokens(self, account: str) -> int:
+        """The LLM tokens counted for ``account`` in this window, held ones included."""
+        key, window = f"tok:{account}", clock_ms() // WINDOW_MS
         if self.redis is None:
             return self._local_counts(key, window)[2]
         try:
@@ -221,11 +219,11 @@ class RateLimiter:
             return 0
         return int(value or 0)
 
-    async def add_tokens(self, who: str | None, tokens: int | None) -> None:
+    async def add_tokens(self, account: str | None, tokens: int | None) -> None:
         """Charge the tokens an LLM call used to this window (never refused: already spent)."""
-        if not (self.tpm and who and tokens):
+        if not (self.tpm and account and tokens):
             return
-        key, window = f"tok:{who}", clock_ms() // WINDOW_MS
+        key, window = f"tok:{account}", clock_ms() // WINDOW_MS
         if self.redis is None:
             counter, _, current = self._local_counts(key, window)
             self.local[counter] = current + tokens
@@ -244,19 +242,3 @@ class RateLimiter:
 class RateLimited(ApiError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(429, "rate_limited", message, {"Retry-After": str(retry_after)})
-
-
-def client_identity(request: Request, owner: str) -> str:
-    """The key's owner when keys are in use (a rotation shares its limit), else the address."""
-    if request.app.state.api_keys:
-        return f"owner:{owner}"
-    return "ip:" + (request.client.host if request.client else "unknown")
-
-
-async def enforce(request: Request, owner: Annotated[str, Depends(require_api_key)]) -> str:
-    """Count the request against its caller's limit (429 past it); return the caller."""
-    who = client_identity(request, owner)
-    limiter: RateLimiter = request.app.state.services.limiter
-    if limiter.enabled:
-        await limiter.hit(who)
-    return who

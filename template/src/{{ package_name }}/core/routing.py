@@ -20,8 +20,8 @@ from fastapi.routing import APIRoute
 
 from . import errors, json_codec
 from .auth import authenticate, bearer_token, require_api_key
+from .deps import rate_limit
 from .errors import ApiError
-from .rate_limit import enforce
 
 ERROR_CONTENT = {"application/json": {"schema": errors.SCHEMA_REF}}
 
@@ -80,6 +80,6 @@ def v1_router(tag: str) -> APIRouter:
         prefix="/v1",
         tags=[tag],
         route_class=JSONRoute,
-        dependencies=[Depends(require_api_key), Depends(enforce)],
+        dependencies=[Depends(require_api_key), Depends(rate_limit)],
         responses=errors.responses(401, 429, 500, 503),
     )

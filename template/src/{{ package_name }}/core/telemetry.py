@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from .release import current
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -60,6 +62,7 @@ def setup(service_name: str) -> bool:
     """Export traces and metrics if the environment asks for it; True if it does."""
     if _providers or not wanted():
         return bool(_providers)
+    # optional SDK: OpenTelemetry, only when telemetry is on
     from opentelemetry import metrics, trace
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -69,7 +72,6 @@ def setup(service_name: str) -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-    from .release import current
 
     attributes = {"service.version": current().version}
     if not os.environ.get("OTEL_SERVICE_NAME"):
@@ -109,7 +111,7 @@ def span(name: str, attributes: Mapping[str, str] | None = None) -> Iterator[Non
     if not _providers:
         yield
         return
-    from opentelemetry import trace
+    from opentelemetry import trace  # optional SDK: OpenTelemetry, only when telemetry is on
 
     tracer = trace.get_tracer(SCOPE)
     with tracer.start_as_current_span(name, attributes=attributes):
@@ -120,6 +122,7 @@ def carrier() -> dict[str, str]:
     """The current trace context as W3C headers (``traceparent``), to send along a job."""
     if not _providers:
         return {}
+    # optional SDK: OpenTelemetry, only when telemetry is on
     from opentelemetry.propagate import inject
 
     headers: dict[str, str] = {}
@@ -133,7 +136,7 @@ def continued(headers: Mapping[str, Any]) -> Iterator[None]:
     if not _providers:
         yield
         return
-    from opentelemetry import context
+    from opentelemetry import context  # optional SDK: OpenTelemetry, only when telemetry is on
     from opentelemetry.propagate import extract
 
     found = {key: value for key, value in headers.items() if isinstance(value, str)}
@@ -148,7 +151,7 @@ def current_ids() -> tuple[str, str] | None:
     """The current span's trace and span ids in hex, for log lines; None outside a span."""
     if not _providers:
         return None
-    from opentelemetry import trace
+    from opentelemetry import trace  # optional SDK: OpenTelemetry, only when telemetry is on
 
     found = trace.get_current_span().get_span_context()
     if not found.is_valid:
@@ -160,6 +163,7 @@ def instrument_app(app: FastAPI) -> None:
     """A server span for each HTTP request (probes excluded unless configured otherwise)."""
     if not _providers:
         return
+    # optional SDK: OpenTelemetry, only when telemetry is on
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
     excluded = os.environ.get("OTEL_PYTHON_FASTAPI_EXCLUDED_URLS", EXCLUDED_URLS)
@@ -177,6 +181,7 @@ def instrument_engine(engine: AsyncEngine) -> None:
     """
     if not _providers:
         return
+    # optional SDK: OpenTelemetry, only when telemetry is on
     from opentelemetry import metrics, trace
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 

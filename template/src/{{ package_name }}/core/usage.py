@@ -9,14 +9,11 @@ they cost and in which currency, and how many of the calls had no price (``unpri
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute
-
-from ..llm.provider import Completion
 
 Column = InstrumentedAttribute[Any] | ColumnElement[Any]
 UsageRows = Select[
@@ -51,24 +48,3 @@ def usage_rows(
         unpriced.label("unpriced"),
     )
     return query
-
-
-def summary(completions: Sequence[Completion]) -> dict[str, Any]:
-    """The ``usage`` a job stores in its result for its calls: tokens, requests and cost.
-
-    A sum is None when no call reported it; ``unpriced`` counts the calls without a price.
-    """
-    priced = [c for c in completions if c.cost is not None]
-    return {
-        "input_tokens": _total(c.usage.input_tokens for c in completions),
-        "output_tokens": _total(c.usage.output_tokens for c in completions),
-        "requests": len(completions),
-        "cost": round(sum(c.cost or 0.0 for c in priced), 10) if priced else None,
-        "currency": priced[0].currency if priced else None,
-        "unpriced": len(completions) - len(priced),
-    }
-
-
-def _total(counts: Iterable[int | None]) -> int | None:
-    known = [count for count in counts if count is not None]
-    return sum(known) if known else None

@@ -9,8 +9,8 @@ from typing import Any
 
 import jsonschema
 
+from ..core.evaluation import Outcome
 from .cases import Expect
-from .outcome import Outcome
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
+from ..composition import discover, open_services
 from ..core.database import Base, writing
-from ..core.services import Services, build_services, close_services
+from ..core.evaluation import Outcome, UseCase
 from ..core.settings import Settings
-from ..features import discover
+from ..llm.services import Services
 from .cases import Case
 from .checks import CheckResult, grade
 from .judge import judge
-from .outcome import Outcome, UseCase
 
 MAX_ANSWER = 2_000  # characters of an answer kept in the report
 
@@ -61,7 +61,7 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-async def _run_case(services: Services, use_case: UseCase, case: Case) -> CaseResult:
+async def _run_case(services: Services, use_case: UseCase[Services], case: Case) -> CaseResult:
     started = time.perf_counter()
     try:
         outcome: Outcome = await use_case.run(services, case.input)
@@ -97,7 +97,7 @@ def _scratch(settings: Settings, folder: Path) -> Settings:
 
 async def run_cases(
     settings: Settings,
-    use_cases: dict[str, UseCase],
+    use_cases: dict[str, UseCase[Services]],
     cases: Sequence[Case],
     concurrency: int,
     done: Callable[[CaseResult], None],
@@ -105,10 +105,10 @@ async def run_cases(
     """Every case's result, in the order given; ``done`` is called as each one ends."""
     started = time.perf_counter()
     in_flight = most = 0
+    discover()  # every feature's models, then their tables
     with tempfile.TemporaryDirectory(prefix="evals-") as folder:
-        services = build_services(_scratch(settings, Path(folder)), asyncio.Event())
-        try:
-            discover()  # every feature's models, then their tables
+        scratch = _scratch(settings, Path(folder))
+        async with open_services(scratch, asyncio.Event()) as services:
             async with writing(services.engine) as connection:
                 await connection.run_sync(Base.metadata.create_all)
             gate = asyncio.Semaphore(concurrency)
@@ -127,7 +127,5 @@ async def run_cases(
 
             results = list(await asyncio.gather(*(one(case) for case in cases)))
             provider, model = services.llm.name, services.llm.model
-        finally:
-            await close_services(services)
     duration = round((time.perf_counter() - started) * 1000, 1)
     return Run(results, most, duration, provider, model)

@@ -1,25 +1,16 @@
-"""The use cases that can be evaluated: each feature with an ``evals.py`` that defines
-``use_case``, found by looking, like the features themselves."""
+"""The use cases that can be evaluated: each feature that offers ``evals`` (its ``Feature``)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import pkgutil
-
-from .. import features
-from .outcome import UseCase
+from ..composition import discover as discover_features
+from ..core.evaluation import UseCase
+from ..llm.services import Services
 
 
-def discover() -> dict[str, UseCase]:
+def discover() -> dict[str, UseCase[Services]]:
     """Every feature's eval runner, by use case name."""
-    found: dict[str, UseCase] = {}
-    for info in sorted(pkgutil.iter_modules(features.__path__), key=lambda info: info.name):
-        name = f"{features.__name__}.{info.name}.evals"
-        if importlib.util.find_spec(name) is None:
-            continue
-        use_case = getattr(importlib.import_module(name), "use_case", None)
-        if not isinstance(use_case, UseCase):
-            raise TypeError(f"{name} defines no 'use_case' (see evals/outcome.py)")
-        found[use_case.name] = use_case
+    found: dict[str, UseCase[Services]] = {}
+    for feature in discover_features():
+        if feature.evals is not None:
+            found[feature.evals.name] = feature.evals
     return found

@@ -107,7 +107,7 @@ class _Call:
     prompt: Prompt
     messages: Sequence[ChatMessage]
     stream: bool
-    rate_key: str | None
+    account: str | None
     cache_key: str | None
     schema: OutputSchema | None = None
     started: float = field(default_factory=time.perf_counter)
@@ -194,7 +194,7 @@ class LLMGateway:
         prompt: Prompt,
         messages: Sequence[ChatMessage],
         *,
-        rate_key: str | None = None,
+        account: str | None = None,
         schema: OutputSchema | None = None,
         check: Callable[[Completion], object] | None = None,
     ) -> Completion:
@@ -204,19 +204,14 @@ class LLMGateway:
         before it is cached (``InvalidOutput`` if it does not match; see ``complete_json``).
         """
         use_cache = self.cache is not None
-        call = self._begin(
-            prompt, messages, rate_key, stream=False, cached=use_cache, schema=schema
-        )
+        call = self._begin(prompt, messages, account, stream=False, cached=use_cache, schema=schema)
         await self._reserve(call)
         async with self._recorded(call):
             cached = await self._lookup(call)
             if cached is not None:
                 return await self._done(call, cached, check)
             try:
-                if schema is None:
-                    reply = await self.provider.complete(prompt.text, call.messages)
-                else:
-                    reply = await self.provider.complete(prompt.text, call.messages, schema)
+                reply = await self.provider.complete(prompt.text, call.messages, schema)
             except Exception as exc:
                 raise self._failure(exc) from exc
             return await self._done(call, reply, check)
@@ -227,17 +222,17 @@ class LLMGateway:
         messages: Sequence[ChatMessage],
         model_type: type[T],
         *,
-        rate_key: str | None = None,
+        account: str | None = None,
     ) -> Structured[T]:
         """``model_type`` filled in by the model, validated; see ``structured.py``."""
-        return await complete_json(self, prompt, messages, model_type, rate_key=rate_key)
+        return await complete_json(self, prompt, messages, model_type, account=account)
 
     async def stream(
         self,
         prompt: Prompt,
         messages: Sequence[ChatMessage],
         *,
-        rate_key: str | None = None,
+        account: str | None = None,
         on_unfinished: Unfinished | None = None,
     ) -> AsyncGenerator[str | Completion, None]:
         """Text deltas, then the final ``Completion``; ProviderError if it does not come.
@@ -247,7 +242,7 @@ class LLMGateway:
         provider was asked, ``on_unfinished`` is told what it used (see the module).
         """
         cached_ok = self.cache is not None and self.cache_streaming
-        call = self._begin(prompt, messages, rate_key, stream=True, cached=cached_ok)
+        call = self._begin(prompt, messages, account, stream=True, cached=cached_ok)
         await self._reserve(call)
         async with self._recorded(call, on_unfinished):
             final = await self._lookup(call)
@@ -277,13 +272,13 @@ class LLMGateway:
         BudgetExceeded or RateLimited (no call made, nothing held) when they are spent."""
         worst = call.input_estimate + self.max_output_tokens
         if self.budget is not None:
-            call.hold = await self.budget.reserve(call.rate_key, worst)
+            call.hold = await self.budget.reserve(call.account, worst)
         if self.limiter is not None:
             try:
-                call.token_hold = await self.limiter.reserve_tokens(call.rate_key, worst)
+                call.token_hold = await self.limiter.reserve_tokens(call.account, worst)
             except BaseException:
                 if self.budget is not None:
-                    await self.budget.settle(call.hold, call.rate_key, 0)
+                    await self.budget.settle(call.hold, call.account, 0)
                 raise
 
     @asynccontextmanager
@@ -310,9 +305,9 @@ class LLMGateway:
                 self._estimate(call)  # the provider was asked, and may have answered some
             tokens = call.usage.total
             if self.limiter is not None:
-                await self.limiter.settle_tokens(call.token_hold, call.rate_key, tokens)
+                await self.limiter.settle_tokens(call.token_hold, call.account, tokens)
             if self.budget is not None:
-                await self.budget.settle(call.hold, call.rate_key, tokens)
+                await self.budget.settle(call.hold, call.account, tokens)
             if unfinished and call.estimated and on_unfinished is not None:
                 partial = Completion(
                     "".join(call.streamed), self.model, call.usage, None, call.cost, call.currency
@@ -335,7 +330,7 @@ class LLMGateway:
         self,
         prompt: Prompt,
         messages: Sequence[ChatMessage],
-        rate_key: str | None,
+        account: str | None,
         *,
         stream: bool,
         cached: bool,
@@ -357,11 +352,11 @@ class LLMGateway:
         if cached and self.cache is not None:
             material = [self.name, self.model, prompt.version_tag, prompt.text]
             if not self.cache_shared:  # one caller never gets another's answer
-                material.append(f"for {rate_key or ''}")
+                material.append(f"for {account or ''}")
             if schema is not None:
                 material += [schema.name, str(sorted(schema.schema.items()))]
             key = self.cache.key(material, messages)
-        call = _Call(prompt, messages, stream, rate_key, key, schema)
+        call = _Call(prompt, messages, stream, account, key, schema)
         call.cache = "off" if key is None else "miss"
         call.input_estimate = fitted.estimated_after
         return call

@@ -9,18 +9,14 @@ reply raises ``StructuredOutputError``, whose message names the problem: a job e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .prompts import Prompt
 from .provider import ChatMessage, Completion, OutputSchema, Usage
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-
-    from .gateway import LLMGateway
-    from .prompts import Prompt
 
 T = TypeVar("T", bound=BaseModel)
 ATTEMPTS = 2  # the first answer, and one retry told what was wrong
@@ -103,13 +99,27 @@ def checker(model: type[T]) -> Callable[[Completion], T]:
     return check
 
 
+class Completer(Protocol):
+    """What ``complete_json`` asks: the gateway's ``complete``."""
+
+    async def complete(
+        self,
+        prompt: Prompt,
+        messages: Sequence[ChatMessage],
+        *,
+        account: str | None = None,
+        schema: OutputSchema | None = None,
+        check: Callable[[Completion], object] | None = None,
+    ) -> Completion: ...
+
+
 async def complete_json(
-    gateway: LLMGateway,
+    gateway: Completer,
     prompt: Prompt,
     messages: Sequence[ChatMessage],
     model: type[T],
     *,
-    rate_key: str | None = None,
+    account: str | None = None,
 ) -> Structured[T]:
     """``model`` filled in by the LLM; StructuredOutputError after two invalid replies."""
     schema, check = output_schema(model), checker(model)
@@ -118,7 +128,7 @@ async def complete_json(
     for _ in range(ATTEMPTS):
         try:
             completion = await gateway.complete(
-                prompt, sent, rate_key=rate_key, schema=schema, check=check
+                prompt, sent, account=account, schema=schema, check=check
             )
         except InvalidOutput as exc:
             spent.append(exc.completion)

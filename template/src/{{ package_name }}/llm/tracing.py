@@ -52,7 +52,7 @@ def model_call(provider: str, model: str, system: str, call: TracedCall) -> Iter
     if not telemetry.active():
         yield
         return
-    from opentelemetry import trace
+    from opentelemetry import trace  # optional SDK: OpenTelemetry, only when telemetry is on
 
     tracer = trace.get_tracer(telemetry.SCOPE)
     base = {
@@ -88,6 +88,7 @@ def _end(
     error: str | None,
     seconds: float,
 ) -> None:
+    # optional SDK: OpenTelemetry, only when telemetry is on
     from opentelemetry.trace import StatusCode
 
     done = call.completion
@@ -123,7 +124,7 @@ def _end(
 @cache
 def _instruments() -> tuple[Any, Any]:
     """The two histograms, created once per process."""
-    from opentelemetry import metrics
+    from opentelemetry import metrics  # optional SDK: OpenTelemetry, only when telemetry is on
 
     meter = metrics.get_meter(telemetry.SCOPE)
     duration = meter.create_histogram(

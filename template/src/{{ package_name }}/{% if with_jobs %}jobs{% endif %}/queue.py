@@ -28,10 +28,10 @@ RunJob = Callable[[str], Awaitable[None]]  # what the queue calls with a job id
 
 def build_broker(settings: Settings, jobs: JobSettings) -> AsyncBroker:
     if settings.redis_url is None:
-        from taskiq import InMemoryBroker
+        from taskiq import InMemoryBroker  # start-up cost: taskiq, only when it is used
 
         return InMemoryBroker(max_async_tasks=jobs.worker_concurrency)
-    from .redis_stream import ReclaimingRedisStreamBroker
+    from .redis_stream import ReclaimingRedisStreamBroker  # start-up cost: redis and taskiq
 
     queue_name = f"{settings.redis_key_prefix}:jobs"
     return ReclaimingRedisStreamBroker(

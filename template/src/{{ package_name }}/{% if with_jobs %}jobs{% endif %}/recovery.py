@@ -28,7 +28,7 @@ import structlog
 
 from ..core.database import DATABASE_ERRORS, write_session
 from ..core.redis_client import redis_errors
-from ..core.services import Services
+from ..llm.services import Services
 from . import store
 from .settings import JobSettings
 

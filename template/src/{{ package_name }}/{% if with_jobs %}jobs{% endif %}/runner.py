@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
@@ -26,11 +26,11 @@ import structlog
 from ..core import telemetry
 from ..core.budget import BudgetExceeded
 from ..core.database import DATABASE_ERRORS, write_session
+from ..core.feature import TaskHandler
 from ..core.redaction import Redactor, secret_values
-from ..core.services import Services
-from ..features import TaskHandler, background_tasks
 from ..llm.gateway import caller
 from ..llm.provider import ProviderError
+from ..llm.services import Services
 from . import store
 from .models import FINAL_STATUSES, JobStatus
 from .settings import JobSettings
@@ -41,9 +41,9 @@ CHECK_EVERY_S = 1.0
 
 
 class JobRunner:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, handlers: Mapping[str, TaskHandler[Services]]) -> None:
         self.services = services
-        self.handlers: dict[str, TaskHandler] = background_tasks()
+        self.handlers = handlers
         self.config = services.config(JobSettings)
         self.redactor = Redactor(secret_values(dict(services.settings)))
         self.running: set[asyncio.Task[Any]] = set()

@@ -21,12 +21,21 @@ import asyncio
 import contextlib
 import signal
 import sys
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import structlog
+from redis.exceptions import RedisError
 
-from ..core.settings import Settings
+from ..core.feature import Process, TaskHandler, tasks_of
+from ..llm.services import Services
+from .health import health_server
+from .queue import TASK_NAME, build_broker
+from .recovery import keep_sweeping
+from .redis_stream import ReclaimingRedisStreamBroker, backoff
+from .runner import JobRunner
+from .settings import JobSettings
 
 if TYPE_CHECKING:
     from taskiq import AsyncBroker
@@ -34,41 +43,35 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
-async def _work(settings: Settings) -> None:
-    from .health import health_server
-    from .settings import JobSettings
-
+async def _work(process: Process[Services]) -> None:
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     # Up first, while Redis may still be away: a worker waiting for it is alive, not stuck.
-    async with health_server(JobSettings().worker_health_port, stopping):
-        await _consume(settings, stopping)
+    async with (
+        health_server(JobSettings().worker_health_port, stopping),
+        process.services(process.settings, stopping) as services,
+    ):
+        await _consume(services, tasks_of(process.features), stopping)
 
 
-async def _consume(settings: Settings, stopping: asyncio.Event) -> None:
-    from taskiq.receiver import Receiver
+async def _consume(
+    services: Services, tasks: Mapping[str, TaskHandler[Services]], stopping: asyncio.Event
+) -> None:
+    from taskiq.receiver import Receiver  # the web process never needs taskiq's receiver
 
-    from ..core.services import build_services, close_services
-    from .queue import TASK_NAME, build_broker
-    from .recovery import keep_sweeping
-    from .redis_stream import ReclaimingRedisStreamBroker
-    from .runner import JobRunner
-    from .settings import JobSettings
-
-    services = build_services(settings, stopping)
+    settings = services.settings
     jobs = services.config(JobSettings)
     broker = build_broker(settings, jobs)
     assert isinstance(broker, ReclaimingRedisStreamBroker)  # REDIS_URL is set
     broker.is_worker_process = True
-    runner = JobRunner(services)
+    runner = JobRunner(services, tasks)
     task = broker.register_task(broker.job_task(runner.run), task_name=TASK_NAME)
     failures = 0
     while not await _started(broker, stopping, failures):
         failures += 1
     if stopping.is_set():
-        await close_services(services)
         return
     log.info("worker.started", concurrency=jobs.worker_concurrency)
 
@@ -102,7 +105,6 @@ async def _consume(settings: Settings, stopping: asyncio.Event) -> None:
             running.cancel()  # each puts its job back: queued
         await asyncio.gather(*pending, return_exceptions=True)
         await broker.shutdown()
-        await close_services(services)
         log.info("worker.stopped", abandoned_jobs=abandoned)
 
 
@@ -112,10 +114,6 @@ async def _started(broker: AsyncBroker, stopping: asyncio.Event, failures: int) 
     The wait doubles with each failure, up to half a minute: a refused password or a wrong
     database number stays visible in the logs without flooding them.
     """
-    from redis.exceptions import RedisError
-
-    from .redis_stream import backoff
-
     try:
         await broker.startup()
     except (RedisError, OSError) as exc:
@@ -126,8 +124,9 @@ async def _started(broker: AsyncBroker, stopping: asyncio.Event, failures: int) 
     return True
 
 
-def work(settings: Settings) -> int:
-    if settings.redis_url is None:
+def work(process: Process[Services]) -> int:
+    """``<slug> worker``: consume the queue until SIGTERM; the exit status."""
+    if process.settings.redis_url is None:
         print(
             "config error: REDIS_URL: required by the worker "
             "(without it, jobs run inside the web process)",
@@ -135,7 +134,7 @@ def work(settings: Settings) -> int:
         )
         return 78
     try:
-        asyncio.run(_work(settings))
+        asyncio.run(_work(process))
     except Exception:
         log.exception("worker.crashed")  # as a JSON log line, like everything else
         return 1

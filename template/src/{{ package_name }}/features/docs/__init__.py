@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .. import Feature, FeatureSpec
+from ...core.feature import Feature
+from ...llm.services import Services
 from . import routes
 from .settings import DocsSettings
 
-feature: Feature = FeatureSpec(name="docs", routers=[routes.router], settings=[DocsSettings])
+feature: Feature[Services] = Feature(name="docs", routers=[routes.router], settings=[DocsSettings])

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, Response
 
 from ...core.errors import ApiError
-from ...deps import ServicesDep
+from ...llm.services import ServicesDep
 from .assets import assets
 from .settings import DocsSettings
 

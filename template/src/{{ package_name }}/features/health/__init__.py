@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .. import Feature, FeatureSpec
+from ...core.feature import Feature
+from ...llm.services import Services
 from . import routes
 
-feature: Feature = FeatureSpec(name="health", routers=[routes.router])
+feature: Feature[Services] = Feature(
+    name="health", routers=[routes.router], lifespan=routes.lifespan
+)

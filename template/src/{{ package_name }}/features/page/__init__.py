@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from .. import Feature, FeatureSpec
+from pathlib import Path
+
+from ...core.feature import Feature
+from ...llm.services import Services
 from . import routes
 from .settings import PageSettings
 
-feature: Feature = FeatureSpec(name="page", routers=[routes.router], settings=[PageSettings])
+feature: Feature[Services] = Feature(
+    name="page",
+    routers=[routes.router],
+    web=Path(__file__).parent / "web",
+    settings=[PageSettings],
+    lifespan=routes.lifespan,
+)

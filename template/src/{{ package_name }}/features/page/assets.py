@@ -1,4 +1,4 @@
-"""The page's files: its own, and each feature's ``web/`` folder, found once, by name.
+"""The page's files: each feature's ``web`` folder (its ``Feature``), found once, by name.
 
 Only the files found here are served, by exact name: ``/page/<feature>/<file>``. A name
 that is not in the list (``..``, a slash, another suffix) is a 404, never a path on disk.
@@ -7,13 +7,13 @@ that is not in the list (``..``, a slash, another suffix) is a 404, never a path
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
+from typing import Any
 
-from .. import discover
+from ...core.feature import Feature
 
-FEATURES = Path(__file__).resolve().parents[1]
 NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}\.(js|css)$")
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 TAB = "tab.js"  # a feature with this file is a tab of the page: a use case
@@ -25,17 +25,15 @@ class Asset:
     media_type: str
 
 
-def _folder(feature: str) -> Path:
-    return FEATURES / feature / "web"
+Assets = dict[tuple[str, str], Asset]
 
 
-@cache
-def assets() -> dict[tuple[str, str], Asset]:
-    """(feature, file name) -> the file, for every allowed file of every feature's ``web/``."""
-    found: dict[tuple[str, str], Asset] = {}
-    for feature in discover():
-        folder = _folder(feature.name)
-        if not folder.is_dir():
+def find(features: Sequence[Feature[Any]]) -> Assets:
+    """(feature, file name) -> the file, for every allowed file of every feature's ``web``."""
+    found: Assets = {}
+    for feature in features:
+        folder = feature.web
+        if folder is None or not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
             if path.is_file() and NAME.match(path.name):
@@ -43,11 +41,11 @@ def assets() -> dict[tuple[str, str], Asset]:
     return found
 
 
-def config() -> dict[str, list[dict[str, str]] | list[str]]:
+def config(assets: Assets) -> dict[str, list[dict[str, str]] | list[str]]:
     """What the page loads: a tab per feature that ships ``web/tab.js``, and helper scripts."""
     tabs: list[dict[str, str]] = []
     scripts: list[str] = []
-    for feature, name in assets():
+    for feature, name in assets:
         url = f"/page/{feature}/{name}"
         if name == TAB:
             tabs.append({"name": feature, "script": url})

@@ -8,16 +8,20 @@ this service only, nothing inline, nothing from elsewhere. ``PAGE_ENABLED`` turn
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 
 from ...core.errors import ApiError
-from ...deps import ServicesDep
-from .assets import assets, config
+from ...core.feature import Feature
+from ...llm.services import Services, ServicesDep
+from .assets import Assets, config, find
 from .settings import PageSettings
 
+Features = Sequence[Feature[Services]]
 router = APIRouter(tags=["page"], include_in_schema=False)
 REFUSED = ["HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 INDEX = Path(__file__).parent / "web" / "index.html"
@@ -42,6 +46,18 @@ def _answer(content: bytes, media_type: str) -> Response:
     return Response(content, media_type=media_type, headers=HEADERS)
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI, services: Services, features: Features) -> AsyncIterator[None]:
+    """Find the features' page files once, at start."""
+    app.state.page_assets = find(features)
+    yield
+
+
+def _assets(request: Request) -> Assets:
+    assets: Assets = request.app.state.page_assets
+    return assets
+
+
 @router.get("/")
 async def index(services: ServicesDep) -> Response:
     """The page: a tab per use case, no build step, nothing loaded from elsewhere."""
@@ -50,10 +66,10 @@ async def index(services: ServicesDep) -> Response:
 
 
 @router.get("/page/config.json")
-async def page_config(services: ServicesDep) -> Response:
+async def page_config(request: Request, services: ServicesDep) -> Response:
     """The tabs the page shows (the features that ship ``web/tab.js``) and helper scripts."""
     _require_enabled(services)
-    return _answer(json.dumps(config()).encode(), "application/json")
+    return _answer(json.dumps(config(_assets(request))).encode(), "application/json")
 
 
 @router.api_route("/", methods=REFUSED)
@@ -65,10 +81,10 @@ async def refused(request: Request) -> None:
 
 
 @router.get("/page/{feature}/{name}")
-async def page_file(feature: str, name: str, services: ServicesDep) -> Response:
+async def page_file(feature: str, name: str, request: Request, services: ServicesDep) -> Response:
     """One file of a feature's ``web/`` folder, by its exact name; anything else is a 404."""
     _require_enabled(services)
-    asset = assets().get((feature, name))
+    asset = _assets(request).get((feature, name))
     if asset is None:
         raise ApiError(404, "not_found", "no such file of the page")
     return _answer(asset.path.read_bytes(), asset.media_type)

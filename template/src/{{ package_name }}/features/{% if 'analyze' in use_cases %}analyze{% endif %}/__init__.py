@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import Feature, FeatureSpec
-from . import job, records, routes
+from ...core.feature import Feature
+from ...llm.services import Services
+from . import evals, job, records, routes
 from .settings import AnalyzeSettings
 
-feature: Feature = FeatureSpec(
+feature: Feature[Services] = Feature(
     name="analyze",
     routers=[routes.router],
+    web=Path(__file__).parent / "web",
+    evals=evals.use_case,
     tasks={job.KIND: job.run},
     settings=[AnalyzeSettings],
     migrations=Path(__file__).parent / "migrations",
     retention=[records.RETENTION],
     usage=[records.USAGE],
-    on_document=routes.document,
+    document=routes.document,
 )

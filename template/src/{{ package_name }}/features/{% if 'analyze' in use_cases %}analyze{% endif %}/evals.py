@@ -13,8 +13,8 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...core.database import write_session
-from ...core.services import Services
-from ...evals.outcome import Outcome, UseCase
+from ...core.evaluation import Outcome, UseCase
+from ...llm.services import Services
 from . import job
 from .datasets import Limits, read
 from .models import Dataset
@@ -60,4 +60,4 @@ async def run(services: Services, case: AnalyzeCase) -> Outcome:
     )
 
 
-use_case = UseCase("analyze", AnalyzeCase, run)
+use_case: UseCase[Services] = UseCase("analyze", AnalyzeCase, run)

@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ...core.services import Services
-from ...core.usage import summary as usage_summary
 from ...llm.prompts import load
 from ...llm.provider import ChatMessage
+from ...llm.services import Services
+from ...llm.summary import summary as usage_summary
 from .datasets import profile
 from .models import Dataset
 
@@ -39,7 +39,7 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
         f"Dataset profile (JSON):\n{json.dumps(summary, indent=1, sort_keys=True)}"
     )
     structured = await services.llm.complete_json(
-        prompt, [ChatMessage("user", question)], Insights, rate_key=payload.get("rate_identity")
+        prompt, [ChatMessage("user", question)], Insights, account=payload.get("account")
     )
     completion = structured.completion
     return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -12,15 +13,16 @@ from sqlalchemy.orm import defer
 
 from ...core import body_limit
 from ...core.database import write_session
+from ...core.deps import BudgetDep, OwnerDep
 from ...core.errors import ApiError
+from ...core.feature import Feature
 from ...core.fields import Text
 from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
 from ...core.routing import v1_router
-from ...core.services import Services
 from ...core.settings import Settings
 from ...core.timestamps import Timestamp
-from ...deps import OwnerDep, RateLimitDep, ServicesDep
-from ..jobs.routes import ACCEPTED, JobAccepted, JobsDep, submit
+from ...jobs.submission import ACCEPTED, JobAccepted, JobsDep, submit
+from ...llm.services import Services, ServicesDep
 from .datasets import CSV_SCHEMA, FORMATS, JSON_SCHEMA, DatasetError, Limits, read
 from .models import Dataset
 from .settings import AnalyzeSettings
@@ -28,7 +30,9 @@ from .settings import AnalyzeSettings
 router = v1_router("analyze")
 
 
-def document(openapi: dict[str, Any], settings: Settings) -> None:
+def document(
+    openapi: dict[str, Any], settings: Settings, features: Sequence[Feature[Services]]
+) -> None:
     """Declare this deployment's limits on JSON uploads (a CSV's cannot be declared).
 
     ``maxProperties`` bounds each row; ``DATASET_MAX_COLUMNS`` bounds the keys of all rows
@@ -200,10 +204,10 @@ async def analyze(
     body: AnalyzeRequest,
     services: ServicesDep,
     jobs: JobsDep,
-    who: RateLimitDep,
+    account: BudgetDep,
     owner: OwnerDep,
 ) -> JobAccepted:
     """Queue an analysis of one of the caller's datasets; follow it at ``/v1/jobs/{job_id}``."""
     await _owned(services, body.dataset_id, owner)
-    payload = {"dataset_id": body.dataset_id, "question": body.question, "rate_identity": who}
+    payload = {"dataset_id": body.dataset_id, "question": body.question, "account": account}
     return JobAccepted(job_id=await submit(services, jobs, "analyze", payload, owner))

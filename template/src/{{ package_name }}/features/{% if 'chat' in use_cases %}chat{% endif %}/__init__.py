@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import Feature, FeatureSpec
-from . import records, routes
+from ...core.feature import Feature
+from ...llm.services import Services
+from . import evals, records, routes
 from .settings import ChatSettings
 
-feature: Feature = FeatureSpec(
+feature: Feature[Services] = Feature(
     name="chat",
     routers=[routes.router],
+    web=Path(__file__).parent / "web",
+    evals=evals.use_case,
     settings=[ChatSettings],
     migrations=Path(__file__).parent / "migrations",
     retention=[records.RETENTION, records.UNFINISHED_RETENTION],

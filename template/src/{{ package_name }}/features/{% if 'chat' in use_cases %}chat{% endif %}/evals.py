@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...core.services import Services
-from ...evals.outcome import Outcome, UseCase
+from ...core.evaluation import Outcome, UseCase
+from ...llm.services import Services
 from .service import ChatService, chat_prompt
 from .settings import ChatSettings
 
@@ -54,4 +54,4 @@ async def run(services: Services, case: ChatCase) -> Outcome:
     )
 
 
-use_case = UseCase("chat", ChatCase, run)
+use_case: UseCase[Services] = UseCase("chat", ChatCase, run)

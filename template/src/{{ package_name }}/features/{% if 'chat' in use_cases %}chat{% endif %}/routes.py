@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ...core import sse
 from ...core.database import DATABASE_ERRORS, write_session
+from ...core.deps import BudgetDep, OwnerDep
 from ...core.errors import ApiError, ErrorBody, error_body
 from ...core.fields import Text
 from ...core.pagination import (
@@ -25,8 +26,8 @@ from ...core.pagination import (
     page,
 )
 from ...core.routing import v1_router
-from ...deps import OwnerDep, RateLimitDep, ServicesDep
 from ...llm.provider import Completion, ProviderError
+from ...llm.services import ServicesDep
 from . import store
 from .models import Conversation
 from .schemas import (
@@ -77,14 +78,14 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown conv
     },
 )
 async def chat(
-    body: ChatRequest, request: Request, services: ServicesDep, who: RateLimitDep, owner: OwnerDep
+    body: ChatRequest, request: Request, services: ServicesDep, account: BudgetDep, owner: OwnerDep
 ) -> object:
     """Send a message; pass ``conversation_id`` to continue a conversation.
 
     The message is stored with the reply, once the provider has given a complete one; or
     alone, if the provider fails.
     """
-    chat = ChatService(services.engine, services.llm, owner, who, services.config(ChatSettings))
+    chat = ChatService(services.engine, services.llm, owner, account, services.config(ChatSettings))
     try:
         turn = await chat.start(body.message, body.conversation_id)
         if body.stream:

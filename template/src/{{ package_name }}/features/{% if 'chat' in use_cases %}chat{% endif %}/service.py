@@ -89,13 +89,13 @@ class ChatService:
         engine: AsyncEngine,
         llm: LLMGateway,
         owner: str,
-        rate_key: str,
+        account: str,
         limits: ChatSettings,
     ) -> None:
         self.engine = engine
         self.llm = llm
         self.owner = owner
-        self.rate_key = rate_key
+        self.account = account
         self.max_messages = limits.conversation_max_messages
 
     async def start(self, message: str, conversation_id: str | None) -> Turn:
@@ -127,7 +127,7 @@ class ChatService:
         model fails (ProviderError, or any error), the user's message is stored alone."""
         prompt = chat_prompt()
         try:
-            completion = await self.llm.complete(prompt, turn.messages, rate_key=self.rate_key)
+            completion = await self.llm.complete(prompt, turn.messages, account=self.account)
         except Exception:
             await self.keep(turn)
             raise
@@ -147,7 +147,7 @@ class ChatService:
             )
 
         items = self.llm.stream(
-            prompt, turn.messages, rate_key=self.rate_key, on_unfinished=unfinished
+            prompt, turn.messages, account=self.account, on_unfinished=unfinished
         )
         async with aclosing(items):  # closed with this stream, whoever stops reading it
             async for item in items:

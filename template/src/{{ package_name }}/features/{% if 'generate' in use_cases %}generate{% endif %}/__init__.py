@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from ...jobs.records import job_usage
-from .. import Feature, FeatureSpec
-from . import job, routes
+from pathlib import Path
 
-feature: Feature = FeatureSpec(
+from ...core.feature import Feature
+from ...jobs.records import job_usage
+from ...llm.services import Services
+from . import evals, job, routes
+
+feature: Feature[Services] = Feature(
     name="generate",
     routers=[routes.router],
+    web=Path(__file__).parent / "web",
+    evals=evals.use_case,
     tasks={job.KIND: job.run},
     usage=[job_usage(job.KIND)],
 )

@@ -11,8 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ...core.services import Services
-from ...evals.outcome import Outcome, UseCase
+from ...core.evaluation import Outcome, UseCase
+from ...llm.services import Services
 from . import job
 from .templates import templates
 
@@ -65,4 +65,4 @@ async def run(services: Services, case: GenerateCase) -> Outcome:
     )
 
 
-use_case = UseCase("generate", GenerateCase, run)
+use_case: UseCase[Services] = UseCase("generate", GenerateCase, run)

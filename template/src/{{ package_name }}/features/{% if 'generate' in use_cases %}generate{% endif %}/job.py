@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...core.services import Services
-from ...core.usage import summary
 from ...llm.provider import ChatMessage, Completion
+from ...llm.services import Services
+from ...llm.summary import summary
 from .templates import templates
 
 KIND = "generate"
@@ -20,13 +20,13 @@ async def run(services: Services, payload: dict[str, Any]) -> dict[str, Any]:
     completions: list[Completion] = []
     for values in payload["items"]:
         messages = [ChatMessage("user", template.render(values))]
-        rate_key = payload.get("rate_identity")
+        account = payload.get("account")
         data: dict[str, Any] | None = None
         if template.schema is None:
-            attempts = [await services.llm.complete(template.prompt, messages, rate_key=rate_key)]
+            attempts = [await services.llm.complete(template.prompt, messages, account=account)]
         else:  # JSON, validated: the template declares a schema
             structured = await services.llm.complete_json(
-                template.prompt, messages, template.schema, rate_key=rate_key
+                template.prompt, messages, template.schema, account=account
             )
             attempts, data = list(structured.completions), structured.value.model_dump()
         completions += attempts  # a retried structured answer was paid for twice

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from ...core.deps import BudgetDep, OwnerDep
 from ...core.fields import Text, one_of
 from ...core.routing import v1_router
-from ...deps import OwnerDep, RateLimitDep, ServicesDep
-from ..jobs.routes import ACCEPTED, JobAccepted, JobsDep, submit
+from ...jobs.submission import ACCEPTED, JobAccepted, JobsDep, submit
+from ...llm.services import ServicesDep
 from .templates import MAX_VALUE_LENGTH, Template, templates
 
 router = v1_router("generate")
@@ -133,7 +134,7 @@ async def generate(
     body: GenerateBody,
     services: ServicesDep,
     jobs: JobsDep,
-    who: RateLimitDep,
+    account: BudgetDep,
     owner: OwnerDep,
 ) -> JobAccepted:
     """Queue a generation; follow it at ``/v1/jobs/{job_id}``."""
@@ -143,6 +144,6 @@ async def generate(
         "version": template.version,
         "items": body.values(),
         "batch": body.items is not None,
-        "rate_identity": who,  # the job's LLM tokens count against the caller's TPM limit
+        "account": account,  # the job's LLM tokens count against the caller's TPM limit
     }
     return JobAccepted(job_id=await submit(services, jobs, "generate", payload, owner))

@@ -3,43 +3,43 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
 import structlog
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from ...core import sse
-from ...core.database import write_session
-from ...core.errors import ApiError, ErrorBody, documented
-from ...core.fields import Text
-from ...core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
-from ...core.routing import v1_router
-from ...core.services import Services
-from ...core.settings import Settings
-from ...core.timestamps import Timestamp
-from ...deps import OwnerDep, ServicesDep
-from ...jobs import store
-from ...jobs.models import Job, JobStatus
-from ...jobs.queue import JobQueue
-from ...jobs.recovery import keep_sweeping
-from ...jobs.runner import JobRunner
-from ...jobs.settings import JobSettings
-from ...jobs.watch import JobWatch
-from .. import background_tasks
-from . import job_stream
+from ..core import sse
+from ..core.database import write_session
+from ..core.deps import OwnerDep
+from ..core.errors import ApiError, ErrorBody, documented
+from ..core.feature import Feature, tasks_of
+from ..core.fields import Text
+from ..core.pagination import DEFAULT_LIMIT, CursorQuery, LimitQuery, Page, newest_first, page
+from ..core.routing import v1_router
+from ..core.settings import Settings
+from ..core.timestamps import Timestamp
+from ..llm.services import Services, ServicesDep
+from . import job_stream, store
+from .models import Job, JobStatus
+from .queue import JobQueue
+from .recovery import keep_sweeping
+from .runner import JobRunner
+from .settings import JobSettings
 from .stream_slots import StreamSlots
+from .watch import JobWatch
 
 log = structlog.get_logger(__name__)
 router = v1_router("jobs")
+Features = Sequence[Feature[Services]]
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI, services: Services) -> AsyncIterator[None]:
+async def lifespan(app: FastAPI, services: Services, features: Features) -> AsyncIterator[None]:
     """Give the app a job queue; without Redis it also runs the jobs, in this process.
 
     Then, at startup, it resumes the jobs left queued (or with a lapsed lease) by its last
@@ -48,7 +48,7 @@ async def lifespan(app: FastAPI, services: Services) -> AsyncIterator[None]:
     and are counted per owner (``EVENT_STREAMS_PER_OWNER``).
     """
     config = services.config(JobSettings)
-    runner = JobRunner(services)
+    runner = JobRunner(services, tasks_of(features))
     jobs = JobQueue(services.settings, config, runner.task())
     jobs.warn_if_in_process()
     app.state.jobs = jobs
@@ -74,14 +74,6 @@ async def lifespan(app: FastAPI, services: Services) -> AsyncIterator[None]:
         await jobs.close()
 
 
-def get_jobs(request: Request) -> JobQueue:
-    jobs: JobQueue = request.app.state.jobs
-    return jobs
-
-
-JobsDep = Annotated[JobQueue, Depends(get_jobs)]
-
-
 class JobSummary(BaseModel):
     job_id: str
     kind: str  # one of the features' job kinds: an enum in the document (``document``)
@@ -94,43 +86,6 @@ class JobSummary(BaseModel):
 
 class JobOut(JobSummary):
     result: dict[str, Any] | None
-
-
-class JobAccepted(BaseModel):
-    job_id: str
-
-
-def _job_link(operation: str) -> dict[str, Any]:
-    return {"operationRef": operation, "parameters": {"job_id": "$response.body#/job_id"}}
-
-
-# The 202 of an operation that queues a job: where to follow it (OpenAPI links).
-ACCEPTED: dict[int | str, dict[str, Any]] = {
-    202: {
-        "description": "Queued: follow the job at ``/v1/jobs/{job_id}``",
-        "links": {
-            "job": _job_link("#/paths/~1v1~1jobs~1{job_id}/get"),
-            "events": _job_link("#/paths/~1v1~1jobs~1{job_id}~1events/get"),
-        },
-    }
-}
-
-
-async def submit(
-    services: Services, jobs: JobQueue, kind: str, payload: dict[str, Any], owner: str
-) -> str:
-    """Store the owner's job, then queue its id; a queue outage is a 503 leaving no job."""
-    async with write_session(services.sessions) as session:
-        job_id = await store.create(session, kind, payload, owner)
-    try:
-        await jobs.submit(job_id)
-    except Exception as exc:
-        log.exception("jobs.submit_failed", job_id=job_id)
-        async with write_session(services.sessions) as session:
-            await store.delete(session, job_id)
-        message = f"the job queue is unavailable ({type(exc).__name__}); retry later"
-        raise ApiError(503, "queue_unavailable", message) from exc
-    return job_id
 
 
 async def _load(services: Services, job_id: str, owner: str) -> dict[str, Any]:
@@ -215,8 +170,8 @@ async def job_events(
     return sse.HeldStream(events, lambda: slots.give_back(owner, slot))
 
 
-def document(openapi: dict[str, Any], settings: Settings) -> None:
+def document(openapi: dict[str, Any], settings: Settings, features: Features) -> None:
     """Declare the job kinds as an enum: the features that run jobs are known by now."""
     for name in ("JobSummary", "JobOut"):
         kind = openapi["components"]["schemas"][name]["properties"]["kind"]
-        kind["enum"] = sorted(background_tasks())
+        kind["enum"] = sorted(tasks_of(features))

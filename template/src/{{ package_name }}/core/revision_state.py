@@ -1,13 +1,15 @@
 """The schema's revision: what Alembic's scripts call head, and what the database has.
 
 Each feature's tables are a migration branch of their own, in the feature's ``migrations/``
-folder; ``core/migrations/env.py`` runs them all. A revision here is every branch's head,
+folder; ``migrations/env.py`` runs them all. A revision here is every branch's head,
 sorted and joined with ``+``: for example ``0001+0002``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
@@ -15,8 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from . import revisions
-from .core.database import BEGIN_IMMEDIATE, Base, create_engine
-from .features import migration_folders
+from .database import BEGIN_IMMEDIATE, Base, create_engine
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -26,14 +27,15 @@ if TYPE_CHECKING:
 MIGRATION_LOCK_KEY = 0x6D6967726174696F
 
 
-def alembic_config(database_url: str) -> Config:
-    from alembic.config import Config  # imported here: alembic costs half a second
+def alembic_config(database_url: str, folders: Sequence[Path]) -> Config:
+    """Alembic's configuration: the features' branches (``folders``), whose tables must be
+    imported already (the composition root imported every feature)."""
+    from alembic.config import Config  # start-up cost: Alembic, half a second
 
     config = Config()
-    config.set_main_option("script_location", f"{__package__}:core/migrations")
-    folders = [str(folder) for folder in migration_folders()]  # imports every feature's tables
+    config.set_main_option("script_location", f"{__package__}:migrations")
     config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", os.pathsep.join(folders))
+    config.set_main_option("version_locations", os.pathsep.join(str(f) for f in folders))
     config.attributes.update(
         database_url=database_url,
         target_metadata=Base.metadata,
@@ -44,18 +46,18 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def migration_heads() -> list[str]:
+def migration_heads(folders: Sequence[Path]) -> list[str]:
     """Every migration branch's head revision, sorted (read without importing Alembic)."""
-    return revisions.heads(revisions.graph(migration_folders()))
+    return revisions.heads(revisions.graph(folders))
 
 
-def head_revision() -> str | None:
-    return "+".join(migration_heads()) or None
+def head_revision(folders: Sequence[Path]) -> str | None:
+    return "+".join(migration_heads(folders)) or None
 
 
-def known_revisions() -> frozenset[str]:
+def known_revisions(folders: Sequence[Path]) -> frozenset[str]:
     """Every revision this code's migrations know, heads and their ancestors."""
-    return frozenset(revisions.graph(migration_folders()))
+    return frozenset(revisions.graph(folders))
 
 
 def is_current_enough(current: str | None, heads: str | None, known: frozenset[str]) -> bool:

@@ -1,8 +1,9 @@
 """Is this container's process healthy? Exit 0 or 1: the Dockerfile's ``HEALTHCHECK``.
 
 ``python -m <package>.healthcheck`` asks ``GET http://127.0.0.1:$PORT/healthz`` (``PORT``
-default 8000){% if with_jobs %}, or, when ``WORKER_HEALTH_PORT`` is set (a worker container),
-``http://127.0.0.1:$WORKER_HEALTH_PORT/healthz``{% endif %}, and exits 0 on a 200, 1 otherwise.
+default 8000), or, when ``WORKER_HEALTH_PORT`` is set (a process that answers on a port of
+its own: a worker container, when the service has jobs),
+``http://127.0.0.1:$WORKER_HEALTH_PORT/healthz``; it exits 0 on a 200, 1 otherwise.
 The standard library only, and no settings read: it starts fast and stays up while the
 service's own configuration or dependencies are broken.
 """
@@ -18,11 +19,9 @@ TIMEOUT_S = 3.0
 
 
 def url() -> str:
-{%- if with_jobs %}
     worker_port = os.environ.get("WORKER_HEALTH_PORT", "").strip()
     if worker_port and worker_port != "0":
         return f"http://127.0.0.1:{worker_port}/healthz"
-{%- endif %}
     port = os.environ.get("PORT", "").strip() or "8000"
     return f"http://127.0.0.1:{port}/healthz"
 

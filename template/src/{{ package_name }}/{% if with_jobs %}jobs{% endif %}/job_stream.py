@@ -14,12 +14,12 @@ from typing import Any
 
 import structlog
 
-from ...core import sse
-from ...core.database import DATABASE_ERRORS
-from ...core.errors import error_body
-from ...jobs import store
-from ...jobs.models import FINAL_STATUSES
-from ...jobs.watch import JobWatch, Unavailable
+from ..core import sse
+from ..core.database import DATABASE_ERRORS
+from ..core.errors import error_body
+from . import store
+from .models import FINAL_STATUSES
+from .watch import JobWatch, Unavailable
 
 log = structlog.get_logger(__name__)
 KEEPALIVE_S = 15.0

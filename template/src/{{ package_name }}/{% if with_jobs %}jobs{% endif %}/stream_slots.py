@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from ...core.errors import ApiError
-from ...core.redis_client import LazyRedis, redis_errors
+from ..core.errors import ApiError
+from ..core.redis_client import LazyRedis, redis_errors
 
 if TYPE_CHECKING:
     from redis.commands.core import AsyncScript

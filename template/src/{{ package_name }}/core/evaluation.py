@@ -1,15 +1,18 @@
-"""What a use case returns for one eval case, and how a use case says it can be evaluated."""
+"""What a use case returns for one eval case, and how a use case says it can be evaluated.
+
+A feature offers its ``UseCase`` as ``evals`` in its ``Feature`` (``feature.py``); the eval
+runner (``evals/``) calls it with each case. Generic in the services it is given (``S``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
-if TYPE_CHECKING:
-    from ..core.services import Services
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,8 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class UseCase:
-    """A use case's eval runner: ``features/<use_case>/evals.py`` defines one as ``use_case``.
+class UseCase(Generic[S]):
+    """A use case's eval runner: ``features/<use_case>/evals.py`` defines one.
 
     ``input`` validates a case's ``input`` mapping (forbid extra keys: a typo is an error);
     ``run`` calls the same code as the use case's routes or jobs, with the case's input.
@@ -39,4 +42,4 @@ class UseCase:
 
     name: str
     input: type[BaseModel]
-    run: Callable[[Services, Any], Awaitable[Outcome]]
+    run: Callable[[S, Any], Awaitable[Outcome]]
