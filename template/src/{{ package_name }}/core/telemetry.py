@@ -72,7 +72,6 @@ def setup(service_name: str) -> bool:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-
     attributes = {"service.version": current().version}
     if not os.environ.get("OTEL_SERVICE_NAME"):
         attributes["service.name"] = service_name
