@@ -53,14 +53,14 @@ async def _consume(settings: Settings, stopping: asyncio.Event) -> None:
     from ..core.services import build_services, close_services
     from .queue import TASK_NAME, build_broker
     from .recovery import keep_sweeping
-    from .redis_stream import ReclaimingRedisStreamBroker
+    from .redis_stream import JobStreamBroker
     from .runner import JobRunner
     from .settings import JobSettings
 
     services = build_services(settings, stopping)
     jobs = services.config(JobSettings)
     broker = build_broker(settings, jobs)
-    assert isinstance(broker, ReclaimingRedisStreamBroker)  # REDIS_URL is set
+    assert isinstance(broker, JobStreamBroker)  # REDIS_URL is set
     broker.is_worker_process = True
     runner = JobRunner(services)
     task = broker.register_task(broker.job_task(runner.run), task_name=TASK_NAME)
