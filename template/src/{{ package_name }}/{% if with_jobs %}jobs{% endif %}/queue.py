@@ -31,21 +31,12 @@ def build_broker(settings: Settings, jobs: JobSettings) -> AsyncBroker:
         from taskiq import InMemoryBroker  # start-up cost: taskiq, only when it is used
 
         return InMemoryBroker(max_async_tasks=jobs.worker_concurrency)
-    from .redis_stream import ReclaimingRedisStreamBroker  # start-up cost: redis and taskiq
+    from .redis_stream import JobStreamBroker  # start-up cost: redis and taskiq
 
-    queue_name = f"{settings.redis_key_prefix}:jobs"
-    return ReclaimingRedisStreamBroker(
+    return JobStreamBroker(
         settings.redis_url.get_secret_value(),
-        queue_name=queue_name,
-        consumer_group_name=queue_name,
-        idle_timeout=int(jobs.job_redelivery_s * 1000),
-        # One message per read: a worker takes a job only when it can start it, so no job
-        # waits in one worker's hands long enough to look abandoned to another.
-        xread_count=1,
-        unacknowledged_batch_size=1,
-        xread_block=1000,
-        unacknowledged_lock_timeout=30,
-        socket_connect_timeout=5,
+        stream=f"{settings.redis_key_prefix}:jobs",
+        idle_timeout_ms=int(jobs.job_redelivery_s * 1000),
     )
 
 

@@ -33,7 +33,7 @@ from ..llm.services import Services
 from .health import health_server
 from .queue import TASK_NAME, build_broker
 from .recovery import keep_sweeping
-from .redis_stream import ReclaimingRedisStreamBroker, backoff
+from .redis_stream import JobStreamBroker, backoff
 from .runner import JobRunner
 from .settings import JobSettings
 
@@ -59,12 +59,12 @@ async def _work(process: Process[Services]) -> None:
 async def _consume(
     services: Services, tasks: Mapping[str, TaskHandler[Services]], stopping: asyncio.Event
 ) -> None:
-    from taskiq.receiver import Receiver  # the web process never needs taskiq's receiver
+    from taskiq.receiver import Receiver  # start-up cost: only the worker needs the receiver
 
     settings = services.settings
     jobs = services.config(JobSettings)
     broker = build_broker(settings, jobs)
-    assert isinstance(broker, ReclaimingRedisStreamBroker)  # REDIS_URL is set
+    assert isinstance(broker, JobStreamBroker)  # REDIS_URL is set
     broker.is_worker_process = True
     runner = JobRunner(services, tasks)
     task = broker.register_task(broker.job_task(runner.run), task_name=TASK_NAME)
