@@ -8,11 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
-from sqlalchemy.orm import defer
 
 from ...core import body_limit
-from ...core.database import write_session
 from ...core.deps import BudgetDep, OwnerDep
 from ...core.errors import ApiError
 from ...core.feature import Feature
@@ -23,6 +20,7 @@ from ...core.settings import Settings
 from ...core.timestamps import Timestamp
 from ...jobs.submission import ACCEPTED, JobAccepted, JobsDep, submit
 from ...llm.services import Services, ServicesDep
+from . import store
 from .datasets import CSV_SCHEMA, FORMATS, JSON_SCHEMA, DatasetError, Limits, read
 from .models import Dataset
 from .settings import AnalyzeSettings
@@ -141,20 +139,13 @@ async def upload_dataset(
         rows=upload.rows,
         row_count=len(upload.rows),
     )
-    async with write_session(services.sessions) as session:
-        session.add(dataset)
+    await store.add(services.sessions, dataset)
     return DatasetUploaded(**DatasetOut.of(dataset).model_dump(), warnings=upload.warnings)
 
 
 async def _owned(services: Services, dataset_id: str, owner: str) -> Dataset:
     """The owner's dataset, without its rows; 404 for another owner's, as for a missing one."""
-    query = (
-        select(Dataset)
-        .options(defer(Dataset.rows))
-        .where(Dataset.id == dataset_id, Dataset.owner == owner)
-    )
-    async with services.sessions() as session:
-        dataset = (await session.scalars(query)).one_or_none()
+    dataset = await store.owned(services.sessions, dataset_id, owner)
     if dataset is None:
         raise ApiError(404, "not_found", f"dataset {dataset_id} not found")
     return dataset
@@ -168,11 +159,8 @@ async def list_datasets(
     cursor: CursorQuery = None,
 ) -> Page[DatasetOut]:
     """The caller's datasets, newest first."""
-    mine = select(Dataset).options(defer(Dataset.rows)).where(Dataset.owner == owner)
-    query = newest_first(mine, Dataset.created_at, Dataset.id, cursor, limit)
-    async with services.sessions() as session:
-        rows = (await session.scalars(query)).all()
-    return page(rows, limit, DatasetOut.of)
+    query = newest_first(store.of_owner(owner), Dataset.created_at, Dataset.id, cursor, limit)
+    return page(await store.rows(services.sessions, query), limit, DatasetOut.of)
 
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown dataset_id"}}
@@ -188,10 +176,7 @@ async def get_dataset(dataset_id: Text, services: ServicesDep, owner: OwnerDep) 
 async def delete_dataset(dataset_id: Text, services: ServicesDep, owner: OwnerDep) -> None:
     """Delete a dataset and its rows; analyses already done keep their results."""
     await _owned(services, dataset_id, owner)
-    async with write_session(services.sessions) as session:
-        await session.execute(
-            delete(Dataset).where(Dataset.id == dataset_id, Dataset.owner == owner)
-        )
+    await store.remove(services.sessions, dataset_id, owner)
 
 
 @router.post(

@@ -13,6 +13,7 @@ feature: Feature[Services] = Feature(
     name="chat",
     routers=[routes.router],
     web=Path(__file__).parent / "web",
+    prompts=Path(__file__).parent / "prompts",
     evals=evals.use_case,
     settings=[ChatSettings],
     migrations=Path(__file__).parent / "migrations",

@@ -13,6 +13,7 @@ feature: Feature[Services] = Feature(
     name="generate",
     routers=[routes.router],
     web=Path(__file__).parent / "web",
+    prompts=Path(__file__).parent / "prompts",
     evals=evals.use_case,
     tasks={job.KIND: job.run},
     usage=[job_usage(job.KIND)],
