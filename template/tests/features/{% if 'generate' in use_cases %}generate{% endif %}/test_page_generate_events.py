@@ -24,6 +24,9 @@ pytestmark = pytest.mark.browser
 JOB = r"/v1/jobs/[^/]+"
 EVENTS = r"/v1/jobs/[^/]+/events"
 WORD_MS = 80  # the offline model's pace: a job of this tab's answer takes 2 s or more
+# A topic that makes the answer some 40 words longer: a job that runs 5 s or more.
+LONG_TOPIC = " ".join(f"tea{index}" for index in range(40))
+FINISHED = 60  # seconds a job may take to show as finished on a loaded machine
 # Records each text the status line shows (the test watches, the page does not).
 WATCH_STATUS = """
 window.statuses = [];
@@ -47,11 +50,11 @@ def slow_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ser
     service.stop()
 
 
-def submit_a_job(user: PageUser) -> int:
+def submit_a_job(user: PageUser, topic: str = "green tea") -> int:
     """Fill in the blog outline and submit it; the service's log line count before it."""
     user.wait(lambda: len(user.all("#generate-template option")) >= 2)
     Select(user.find("#generate-template")).select_by_value("blog_outline")
-    user.type("#generate-var-topic", "green tea")
+    user.type("#generate-var-topic", topic)
     user.driver.execute_script(WATCH_STATUS)
     since = len(user.service.lines)
     user.find("#generate-submit").click()
@@ -73,10 +76,12 @@ def test_the_tab_follows_the_jobs_events_without_polling(
     service, _ = slow_service
     user = PageUser(page_user.driver, service).open("generate")
     since = submit_a_job(user)
-    user.wait_text("#generate-status", "Job succeeded")
+    user.wait_text("#generate-status", "Job succeeded", timeout=FINISHED)
     user.wait_text("#generate-result", "Offline reply to turn 1")
     assert not user.find("#generate-error").is_displayed()
-    assert "Job running" in user.driver.execute_script("return window.statuses")
+    statuses = user.driver.execute_script("return window.statuses")
+    assert statuses[-1] == "Job succeeded", statuses  # the changes shown, the last one final
+    assert set(statuses) <= {"Job queued", "Job running", "Job succeeded"}, statuses
     events = user.wait(lambda: service.requests("GET", EVENTS, since))
     assert [line["status"] for line in events] == [200], events  # one stream, followed to its end
     assert service.requests("GET", JOB, since) == []  # and not one poll
@@ -92,7 +97,7 @@ def test_a_broken_stream_shows_its_error_and_the_job_is_read_once(
 ) -> None:
     service, proxy = slow_service
     user = PageUser(page_user.driver, service).open("generate")
-    since = submit_a_job(user)
+    since = submit_a_job(user, LONG_TOPIC)
     stream = user.wait(lambda: service.requests("GET", EVENTS, since))  # it is open
     proxy.cut()
     shown = user.wait_text("#generate-error", "The page lost the job's event stream")
