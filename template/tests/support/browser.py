@@ -7,13 +7,16 @@ them save what the page shows there, as PNG files.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import subprocess
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pytest
 
@@ -67,20 +70,51 @@ def browser() -> Iterator[WebDriver]:
 
 
 class Service:
-    """The service as a process: its base URL and the API key it accepts."""
+    """The service as a process: its base URL, the API key it accepts, and its log lines."""
 
     def __init__(self, env: dict[str, str], cwd: Path) -> None:
         self.key = f"page-{uuid.uuid4().hex}"
         full = {**env, "API_KEYS": f"tester:{self.key}", "APP_ENV": "development"}
         self.process, self.base = start_server({**full, "PAGE_ENABLED": "true"}, cwd)
+        self.lines: list[dict[str, Any]] = []  # its JSON log lines, as they come
+        self.errors: list[str] = []  # anything on its standard error
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.process.stdout, False), daemon=True),
+            threading.Thread(target=self._read, args=(self.process.stderr, True), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, stream: IO[str] | None, errors: bool) -> None:
+        assert stream is not None
+        for line in stream:
+            if errors or not line.startswith("{"):
+                self.errors.append(line)
+            else:
+                self.lines.append(json.loads(line))
+
+    def requests(self, method: str, path: str, since: int = 0) -> list[dict[str, Any]]:
+        """The access log lines whose path matches ``path`` (a regex), from line ``since`` on.
+
+        A request's line is logged as its answer starts (a stream's too, as it opens).
+        """
+        return [
+            line
+            for line in self.lines[since:]
+            if line.get("event") == "http.access"
+            and line.get("method") == method
+            and re.fullmatch(path, str(line.get("path")))
+        ]
 
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.communicate(timeout=15)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            self.process.communicate()
+            self.process.wait()
+        for reader in self._readers:
+            reader.join(timeout=5)
 
 
 def start_service(tmp: Path, **env: str) -> Service:
@@ -105,12 +139,12 @@ class PageUser:
         self.service = service
 
     def open(self, tab: str, key: str | None = None) -> PageUser:
-        """Load the page, type the key (the service's own unless given), open ``tab``."""
+        """Load the page, type the key (the service's own unless given), open ``tab``.
+
+        Typing is all: there is no button to press for the key to be used.
+        """
         self.driver.get(f"{self.service.base}/")
-        field = self.find("#api-key")
-        field.clear()
-        field.send_keys(self.service.key if key is None else key)
-        self.find("#key-form button").click()
+        self.type("#api-key", self.service.key if key is None else key)
         self.wait(lambda: self.find(f"#tab-{tab}").text != tab)  # its script registered it
         self.find(f"#tab-{tab}").click()
         self.wait(lambda: self.find(f"#panel-{tab}").is_displayed())

@@ -38,6 +38,15 @@ class TcpProxy:
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
 
+    def cut(self) -> None:
+        """Cut every open connection, as a network failure would; new ones are still let in."""
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:

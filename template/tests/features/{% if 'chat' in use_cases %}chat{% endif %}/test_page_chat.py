@@ -48,13 +48,21 @@ def test_chat_streams_a_reply_and_shows_it_in_history(page_user: PageUser) -> No
     assert user.policy_violations() == []
 
 
-def test_chat_shows_a_wrong_key_as_not_authorized(page_user: PageUser) -> None:
+def test_chat_shows_a_wrong_key_as_refused_and_the_key_typed_next_is_used(
+    page_user: PageUser,
+) -> None:
     user = page_user.open("chat", key="not-a-key")
     user.type("#chat-message", "hello")
     user.find("#chat-send").click()
-    shown = user.wait_text("#chat-error", "Not authorized")
-    assert "invalid API key" in shown and "Type a valid API key" in shown
+    shown = user.wait_text("#chat-error", "The API key was refused")
+    assert "invalid API key" in shown and "Check the key typed above" in shown
+    assert "missing" not in shown  # a key was sent: it is the key that was wrong
     assert user.find("#chat-error").is_displayed()
     assert not user.all("#chat-transcript .message")  # refused: nothing shown as sent
     assert user.find("#chat-message").get_attribute("value") == "hello"  # to send again
     user.screenshot("error-401")
+    # The right key, typed over the wrong one: the next message goes with it, no other click.
+    user.type("#api-key", user.service.key)
+    user.find("#chat-send").click()
+    user.wait_text("#chat-transcript .message.assistant.done", "Offline reply to turn 1")
+    assert not user.find("#chat-error").is_displayed()

@@ -33,7 +33,7 @@ def test_generate_runs_a_job_to_its_result(page_user: PageUser) -> None:
     assert user.policy_violations() == []
 
 
-def test_generate_shows_a_wrong_key_as_not_authorized(page_user: PageUser) -> None:
+def test_generate_shows_a_wrong_key_as_refused(page_user: PageUser) -> None:
     user = page_user.open("generate", key="not-a-key")
-    shown = user.wait_text("#generate-error", "Not authorized")
+    shown = user.wait_text("#generate-error", "The API key was refused")
     assert "invalid API key" in shown

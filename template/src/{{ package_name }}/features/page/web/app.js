@@ -7,12 +7,14 @@
   const tabs = new Map();
   const keyListeners = [];
 
+  // keySent: whether the request carried an API key (a 401 then means the key was refused).
   class ApiError extends Error {
-    constructor(status, code, message, retryAfter) {
+    constructor(status, code, message, retryAfter, keySent = false) {
       super(message);
       this.status = status;
       this.code = code;
       this.retryAfter = retryAfter;
+      this.keySent = keySent;
     }
   }
 
@@ -30,9 +32,16 @@
 
   const sentence = (text) => (/[.!?]$/.test(text) ? text : `${text}.`);
 
-  const key = () => sessionStorage.getItem(KEY) || "";
+  // The key as typed in the field, at this moment: typing it is enough, no button to press.
+  const key = () => {
+    const input = document.getElementById("api-key");
+    return (input ? input.value : sessionStorage.getItem(KEY) || "").trim();
+  };
 
-  const errorOf = async (response) => {
+  // What a header can carry: a key with other characters would make fetch itself throw.
+  const PRINTABLE = /^[\x21-\x7e]+$/;
+
+  const errorOf = async (response, keySent) => {
     let code = "error";
     let message = response.statusText || "the request failed";
     try {
@@ -44,13 +53,17 @@
     } catch (_) {
       // not JSON: keep the status text
     }
-    return new ApiError(response.status, code, message, response.headers.get("Retry-After"));
+    return new ApiError(response.status, code, message, response.headers.get("Retry-After"), keySent);
   };
 
   // A call to the API with the key; JSON in and out. A status >= 400 throws an ApiError.
   const api = async (path, { method = "GET", json, body, contentType, stream = false } = {}) => {
     const headers = {};
-    if (key()) headers.Authorization = `Bearer ${key()}`;
+    const typed = key();
+    if (typed && !PRINTABLE.test(typed)) {
+      throw new ApiError(0, "bad_key", "The API key above has characters no key has (spaces, accents?): type it again", null);
+    }
+    if (typed) headers.Authorization = `Bearer ${typed}`;
     if (json !== undefined) {
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(json);
@@ -63,13 +76,13 @@
     } catch (error) {
       throw new ApiError(0, "network", `The service did not answer (${error.message})`, null);
     }
-    if (!response.ok) throw await errorOf(response);
+    if (!response.ok) throw await errorOf(response, Boolean(typed));
     if (stream) return response;
     return response.status === 204 ? null : response.json();
   };
 
   // An error that a stream reports as an event: the status the same error would have had.
-  const STREAM_STATUS = { provider_error: 502, shutting_down: 503, database_unavailable: 503 };
+  const STREAM_STATUS = { not_found: 404, provider_error: 502, shutting_down: 503, database_unavailable: 503 };
   const streamError = (data) => {
     const error = (data && data.error) || {};
     const status = STREAM_STATUS[error.code] || 500;
@@ -117,7 +130,10 @@
       case 0:
         return sentence(error.message);
       case 401:
-        return `Not authorized: ${sentence(error.message)} Type a valid API key above.`;
+        if (error.keySent) {
+          return `The API key was refused: ${sentence(error.message)} Check the key typed above.`;
+        }
+        return `This service needs an API key: ${sentence(error.message)} Type one above.`;
       case 429:
         if (error.code === "budget_exceeded") {
           return `The token budget is used up: ${sentence(error.message)}${wait}`;
@@ -174,22 +190,32 @@
 
   window.Page = { ApiError, api, clearError, describe, el, onKey, readEvents, register, render, showError, streamError };
 
+  // The key goes with the next request as soon as it is typed, and is kept for this tab;
+  // once it is done (the field left, or Enter) the tabs reload what they show with it.
   const setUpKey = () => {
     const form = document.getElementById("key-form");
     const input = document.getElementById("api-key");
     const state = document.getElementById("key-state");
-    const show = () => {
-      state.textContent = key() ? "a key is set for this tab" : "no key set";
-    };
-    input.value = key();
-    show();
-    form.addEventListener("submit", (event) => {
-      event.preventDefault();
-      const value = input.value.trim();
+    const keep = () => {
+      const value = key();
       if (value) sessionStorage.setItem(KEY, value);
       else sessionStorage.removeItem(KEY);
-      show();
+      state.textContent = value ? "sent with every request from this tab" : "no key: requests go without one";
+    };
+    let loadedWith = null; // the key the tabs last reloaded with: once per key, not per event
+    const reload = () => {
+      if (key() === loadedWith) return;
+      loadedWith = key();
       for (const listener of keyListeners) listener();
+    };
+    input.value = sessionStorage.getItem(KEY) || "";
+    loadedWith = key(); // the tabs load with it as they start
+    keep();
+    input.addEventListener("input", keep);
+    input.addEventListener("change", reload);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      reload();
     });
   };
 
