@@ -168,7 +168,7 @@ def test_update_with_new_answers_adds_use_cases_and_providers(
     run(project, UV, "run", "--frozen", "acme-helper", "admin", "migrate")
     check = run(project, UV, "run", "--frozen", "acme-helper", "admin", "check")
     # conversations (owners, costs, unfinished replies) and jobs (owners, leases)
-    assert "schema at 0006+0011" in check.stdout
+    assert "schema at chat_0005+jobs_0003" in check.stdout
     commit(project, "update with generate and anthropic")
     check_project(project, AFTER_UPDATE_TESTS)
 
