@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tooling.env import COPIER, UV, clean_env
+from tooling.env import COPIER, ROOT, UV, clean_env
 
 from .conftest import AFTER_UPDATE_TESTS, check_project, run
 from .template_versions import (
@@ -32,6 +32,7 @@ from .template_versions import (
 PACKAGE = "acme_helper"
 SERVER = f"src/{PACKAGE}/server.py"
 USER_LINE = "TUNED_FOR_OUR_PLATFORM = True  # our own line"
+MIGRATION_NOTE = "\n# Ours: this revision ran in production on 2026-12-01.\n"
 
 pytestmark = pytest.mark.slow
 
@@ -264,6 +265,12 @@ def test_update_from_the_last_release_keeps_edits_and_migrates_its_database(
         version=version,
     )  # fmt: skip
     edit_as_a_user(project)
+    # A migration script this update renames, with a note of ours at its end.
+    moves = (ROOT / "hooks/migrations/moves" / f"{NOW}.txt").read_text().splitlines()
+    pairs = [line.replace("{package}", PACKAGE).split() for line in moves if "/migrations/" in line]
+    old, new = next((o, n) for o, n in pairs if (project / o).exists())
+    (project / old).write_text((project / old).read_text() + MIGRATION_NOTE)
+    commit(project, "our note in a migration script")
     run(project, UV, "sync", "--locked")
     run(project, UV, "run", "--frozen", "acme-helper", "admin", "migrate")
     released = schema_at(run(project, UV, "run", "--frozen", "acme-helper", "admin", "check"))
@@ -277,6 +284,8 @@ def test_update_from_the_last_release_keeps_edits_and_migrates_its_database(
     assert "\nLOG_LEVEL=DEBUG\n" in (project / ".env.example").read_text()
     assert not (project / ".dockerignore").exists()
     assert not list(project.rglob("*.rej")) and leftovers(project).returncode == 0
+    assert not (project / old).exists() and (project / new).read_text().endswith(MIGRATION_NOTE)
+    assert f"migration: {old}: your edits are now in {new}\n" in result.stdout
     # Every migration script is the template's as it is now: none of the release's is left
     # beside it under its old name (two scripts of one revision would break every migrate).
     template_scripts = {path.name for path in (template / "template").rglob("migrations/*_*.py")}
