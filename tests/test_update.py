@@ -32,7 +32,7 @@ from .template_versions import (
 PACKAGE = "acme_helper"
 SERVER = f"src/{PACKAGE}/server.py"
 USER_LINE = "TUNED_FOR_OUR_PLATFORM = True  # our own line"
-MIGRATION_NOTE = "\n# Ours: this revision ran in production on 2026-12-01.\n"
+MIGRATION_NOTE = "\n\n# Ours: this revision ran in production on 2026-12-01.\n"
 
 pytestmark = pytest.mark.slow
 

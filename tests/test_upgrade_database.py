@@ -3,7 +3,8 @@
 The last release in ``releases.toml`` is rendered from its commit, migrates a database and
 stores a conversation and a job through its own API; then the project of now (the default
 answers, as the release's) serves that database: not ready, until its ``admin migrate``
-re-stamps and upgrades it; then ready, at its heads, with the rows there.
+re-stamps and upgrades it; then ready, at its heads, with the rows there. The release, still
+running during a rollout, serves the upgraded database too.
 """
 
 from __future__ import annotations
@@ -154,3 +155,11 @@ def test_a_database_of_the_last_release_upgrades_to_now(
         assert stored["result"] == job["result"]
     finally:
         new.stop()
+    # A replica of the release, during the rollout, still serves the re-stamped database (ready
+    # at a schema past its own: every branch at an id it does not know).
+    old = Web(released, SERVICE_SLUG, env)
+    try:
+        assert old.call("GET", "/readyz") == (200, {"status": "ready", "schema_revision": heads})
+        assert old.call("GET", f"/v1/conversations/{conversation_id}")[0] == 200
+    finally:
+        old.stop()
