@@ -10,7 +10,7 @@ WORKERS ?= 2
 export TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install test demo lint docs bench bench-startup bench-load bench-telemetry bench-evals clean
+.PHONY: install test demo lint docs tags bench bench-startup bench-load bench-telemetry bench-evals clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ docs: install
 
 demo: install
 	$(BIN)/uv run --frozen python scripts/demo.py
+
+# The git tags of the releases in releases.toml, for the maintainers: creates the missing ones;
+# refuses, creating none, when a tag points at another commit than the record's.
+tags: install
+	$(BIN)/uv run --frozen python -m tooling.releases tags
 
 # Every figure against its baseline, in one run (docs/benchmarks.md). Needs wrk and PostgreSQL.
 bench: install

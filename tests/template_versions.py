@@ -1,9 +1,12 @@
-"""A throwaway git copy of the template with two tagged releases, for the update tests.
+"""Throwaway git copies of the template with two tagged versions, for the update tests.
 
-``v0.1.0`` is the template as it is. ``v0.2.0`` does what real releases do: it renames an
-answer (``author_email`` becomes ``maintainer_email``), moves a file (``Dockerfile`` to
-``deploy/Dockerfile``) and changes a generated module, with ``_migrations`` that carry the
-user's project across.
+``make_template_repo``: ``v0.1.0`` is the template as it is. ``v0.2.0`` does what real releases
+do: it renames an answer (``author_email`` becomes ``maintainer_email``), moves a file
+(``Dockerfile`` to ``deploy/Dockerfile``) and changes a generated module, with ``_migrations``
+that carry the user's project across.
+
+``make_release_repo``: a release as released, from the commit ``releases.toml`` records (the
+last one by default), then the template as it is now, tagged ``NOW``.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from tooling import releases
 from tooling.env import ROOT
 
 from .conftest import TEMPLATE_PATHS
@@ -81,26 +85,41 @@ def make_template_repo(dest: Path) -> Path:
     return dest
 
 
-# The commit of the last release (git tags do not survive a submission: CHANGELOG.md is the
-# release record, and this is the commit its "v0.1.0" entry was made in).
-LAST_RELEASE = ("v0.1.0", "d76fbd3")
+# The newest release in the record (releases.toml: git tags do not survive a submission), and
+# the version the update tests give the template as it is now: the next minor one.
+LAST_RELEASE = releases.last()
+_last = releases.version_of(LAST_RELEASE[0])
+NOW = f"v{_last.major}.{_last.minor + 1}.0"
 
 
-def make_release_repo(dest: Path) -> Path:
-    """The last release and the template as it is now, tagged ``v0.1.0`` and ``v0.2.0``."""
-    dest.mkdir(parents=True)
-    version, commit = LAST_RELEASE
-    archive = subprocess.run(
-        ["git", "archive", "--format=tar", commit, "copier.yml", "template", "hooks"],
+def archive_release(version: str, dest: Path) -> Path:
+    """The template's files (copier.yml, template/, ...) at ``version``'s recorded commit."""
+    commit = releases.load()[version]
+    if not releases.has_commit(ROOT, commit):
+        raise AssertionError(releases.missing_commit(ROOT, version, commit))
+    tree = subprocess.run(
+        ["git", "ls-tree", "--name-only", commit],
         cwd=ROOT,
         capture_output=True,
-        check=False,
+        text=True,
+        check=True,
+    ).stdout.split()
+    names = [name for name in TEMPLATE_PATHS if name in tree]  # includes/ came after v0.1.0
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", commit, *names],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
     )
-    assert archive.returncode == 0, (
-        f"the last release's commit {commit} is not in this clone's history "
-        f"(a shallow clone?): {archive.stderr.decode()}"
-    )
+    dest.mkdir(parents=True, exist_ok=True)
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
+def make_release_repo(dest: Path, version: str = LAST_RELEASE[0]) -> Path:
+    """A recorded release as released, tagged ``version``, then the template as it is now,
+    tagged ``NOW``."""
+    archive_release(version, dest)
     git(dest, "init", "--quiet", "--initial-branch=main")
     git(dest, "add", "--all")
     git(dest, "commit", "--quiet", "-m", version)
@@ -112,6 +131,6 @@ def make_release_repo(dest: Path) -> Path:
         else:
             shutil.copy(ROOT / name, dest / name)
     git(dest, "add", "--all")
-    git(dest, "commit", "--quiet", "-m", "v0.2.0")
-    git(dest, "tag", "v0.2.0")
+    git(dest, "commit", "--quiet", "-m", NOW)
+    git(dest, "tag", NOW)
     return dest

@@ -1,24 +1,29 @@
 """`copier update` across two tagged template versions, as a user runs it.
 
 A project generated at ``v0.1.0`` and edited by its owner is updated to ``v0.2.0``, which
-renames an answer, moves a file and changes a module (see ``template_versions.py``).
+renames an answer, moves a file and changes a module (see ``template_versions.py``). Real
+releases, built from the commits ``releases.toml`` records: v0.1.0 to now crosses v0.2.0's
+move to the feature layout; the last release to now is what an owner runs next.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tooling.env import COPIER, UV, clean_env
+from tooling.env import COPIER, ROOT, UV, clean_env
 
 from .conftest import AFTER_UPDATE_TESTS, check_project, run
 from .template_versions import (
     GIT_IDENTITY,
+    LAST_RELEASE,
     NEW_SERVER_LINE,
+    NOW,
     OLD_SERVER_LINE,
     make_release_repo,
     make_template_repo,
@@ -27,6 +32,7 @@ from .template_versions import (
 PACKAGE = "acme_helper"
 SERVER = f"src/{PACKAGE}/server.py"
 USER_LINE = "TUNED_FOR_OUR_PLATFORM = True  # our own line"
+MIGRATION_NOTE = "\n\n# Ours: this revision ran in production on 2026-12-01.\n"
 
 pytestmark = pytest.mark.slow
 
@@ -48,11 +54,11 @@ def commit(project: Path, message: str) -> None:
     run(project, "git", *GIT_IDENTITY, "commit", "--quiet", "-m", message)
 
 
-def generate(template: Path, dest: Path, *data: str) -> Path:
-    """A project at v0.1.0, with the hooks (git init, first commit), chat only."""
+def generate(template: Path, dest: Path, *data: str, version: str = "v0.1.0") -> Path:
+    """A project at ``version``, with the hooks (git init, first commit), chat only."""
     result = copier(
         dest.parent,
-        "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", "v0.1.0",
+        "copy", "--trust", "--defaults", "--quiet", "--vcs-ref", version,
         "--data", "project_name=Acme Helper",
         "--data", "author_email=dev@corp.example",
         "--data", 'use_cases=["chat"]',
@@ -81,6 +87,19 @@ def leftovers(project: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         check=False,
     )
+
+
+def events(output: str, name: str) -> list[dict[str, object]]:
+    """The JSON log lines of the event ``name``."""
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    return [line for line in lines if line.get("event") == name]
+
+
+def schema_at(check: subprocess.CompletedProcess[str]) -> str:
+    """The database's revision, from ``admin check``'s database line (ok, or it fails)."""
+    found = [e for e in events(check.stdout, "admin.check") if e["component"] == "database"]
+    assert len(found) == 1 and found[0]["ok"], check.stdout
+    return str(found[0]["detail"]).split("schema at ")[1]
 
 
 def test_update_keeps_edits_brings_changes_and_runs_migrations(
@@ -168,7 +187,7 @@ def test_update_with_new_answers_adds_use_cases_and_providers(
     run(project, UV, "run", "--frozen", "acme-helper", "admin", "migrate")
     check = run(project, UV, "run", "--frozen", "acme-helper", "admin", "check")
     # conversations (owners, costs, unfinished replies) and jobs (owners, leases)
-    assert "schema at 0006+0011" in check.stdout
+    assert "schema at chat_0005+jobs_0003" in check.stdout
     commit(project, "update with generate and anthropic")
     check_project(project, AFTER_UPDATE_TESTS)
 
@@ -200,9 +219,10 @@ def test_update_needs_trust_and_skip_tasks_still_migrates(
     run(project, UV, "sync", "--locked")
 
 
-def test_update_from_the_last_release_moves_files_and_keeps_edits(tmp_path: Path) -> None:
-    """v0.1.0 as released, to the feature layout: moved files carry their owner's edits."""
-    template = make_release_repo(tmp_path / "template" / "twelve-factor-llm")
+def test_update_from_v0_1_0_moves_files_and_keeps_edits(tmp_path: Path) -> None:
+    """v0.1.0 as released, to the feature layout (v0.2.0's moves): moved files carry their
+    owner's edits."""
+    template = make_release_repo(tmp_path / "template" / "twelve-factor-llm", "v0.1.0")
     project = generate(template, tmp_path / "acme-helper")
     # A file whose first and last lines the new release keeps, and whose middle it rewrites:
     # the edits at both ends merge without conflict. (An edit where the release changed the
@@ -229,4 +249,55 @@ def test_update_from_the_last_release_moves_files_and_keeps_edits(tmp_path: Path
     assert not list(project.rglob("*.rej")) and not (project / ".git/copier-moves").exists()
     assert leftovers(project).returncode == 0
     commit(project, "update to the feature layout")
+    check_project(project, AFTER_UPDATE_TESTS)
+
+
+def test_update_from_the_last_release_keeps_edits_and_migrates_its_database(
+    tmp_path: Path,
+) -> None:
+    """The last recorded release as released, edited and migrated by its owner, to now: the
+    edits stay, the renamed migration files replace the old ones, ``admin migrate`` takes the
+    database on, and the project passes its checks."""
+    version, _ = LAST_RELEASE
+    template = make_release_repo(tmp_path / "template" / "twelve-factor-llm", version)
+    project = generate(
+        template, tmp_path / "acme-helper", "--data", 'use_cases=["chat", "generate"]',
+        version=version,
+    )  # fmt: skip
+    edit_as_a_user(project)
+    # A migration script this update renames, with a note of ours at its end.
+    moves = (ROOT / "hooks/migrations/moves" / f"{NOW}.txt").read_text().splitlines()
+    pairs = [line.replace("{package}", PACKAGE).split() for line in moves if "/migrations/" in line]
+    old, new = next((o, n) for o, n in pairs if (project / o).exists())
+    (project / old).write_text((project / old).read_text() + MIGRATION_NOTE)
+    commit(project, "our note in a migration script")
+    run(project, UV, "sync", "--locked")
+    run(project, UV, "run", "--frozen", "acme-helper", "admin", "migrate")
+    released = schema_at(run(project, UV, "run", "--frozen", "acme-helper", "admin", "check"))
+
+    result = copier(project, "update", "--trust", "--defaults")
+    assert result.returncode == 0, result.stderr
+    assert f"Updating to template version {NOW[1:]}" in result.stderr
+    server = (project / SERVER).read_text()
+    assert server.endswith(USER_LINE + "\n")  # our edits
+    assert (project / f"src/{PACKAGE}/extra.py").exists()
+    assert "\nLOG_LEVEL=DEBUG\n" in (project / ".env.example").read_text()
+    assert not (project / ".dockerignore").exists()
+    assert not list(project.rglob("*.rej")) and leftovers(project).returncode == 0
+    assert not (project / old).exists() and (project / new).read_text().endswith(MIGRATION_NOTE)
+    assert f"migration: {old}: your edits are now in {new}\n" in result.stdout
+    # Every migration script is the template's as it is now: none of the release's is left
+    # beside it under its old name (two scripts of one revision would break every migrate).
+    template_scripts = {path.name for path in (template / "template").rglob("migrations/*_*.py")}
+    scripts = {path.name for path in project.glob(f"src/{PACKAGE}/**/migrations/*_*.py")}
+    assert scripts and scripts <= template_scripts, scripts - template_scripts
+
+    run(project, UV, "sync", "--locked")
+    migrate = run(project, UV, "run", "--frozen", "acme-helper", "admin", "migrate")
+    heads = schema_at(run(project, UV, "run", "--frozen", "acme-helper", "admin", "check"))
+    assert heads == "chat_0005+jobs_0003" != released  # admin check: ok, at the heads
+    if not re.fullmatch(r"(chat|jobs)_\d{4}(\+(chat|jobs)_\d{4})*", released):
+        # Its ids came before they named their branch (v0.3.0 and earlier): re-stamped.
+        assert events(migrate.stdout, "migrations.restamped"), migrate.stdout
+    commit(project, f"update to {NOW}")
     check_project(project, AFTER_UPDATE_TESTS)

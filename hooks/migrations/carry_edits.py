@@ -4,7 +4,8 @@ Copier deletes a file that the new version no longer renders, edits and all, and
 file's new path fresh. Run by ``_migrations`` at both stages with a moves file (one
 ``OLD NEW`` pair per line; ``{package}`` is the project's ``package_name`` answer):
 
-- ``before``: the project's copy of each OLD is kept in ``.git/copier-moves/``;
+- ``before``: the project's copy of each OLD is kept in ``.git/copier-moves/<moves file>/``
+  (a folder per moves file: an update across two releases that move files runs both);
 - ``after``: the OLD of the version updated from is rendered again (the base), and each kept
   copy that differs from it, that is each file the user edited, is merged into NEW with a
   three-way merge (``git merge-file``): the user's edits and the template's changes both
@@ -47,12 +48,12 @@ def answers(project: Path) -> dict[str, Any]:
     return dict(loaded)
 
 
-def keep(project: Path, moves: list[tuple[str, str]]) -> list[str]:
-    """Keep the project's copy of each OLD that it has, under its NEW name."""
+def keep(project: Path, moves: list[tuple[str, str]], folder: Path = KEPT) -> list[str]:
+    """Keep the project's copy of each OLD that it has, under its NEW name in ``folder``."""
     kept = []
     for old, new in moves:
         if (project / old).is_file():
-            target = project / KEPT / new
+            target = project / folder / new
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(project / old, target)
             kept.append(old)
@@ -72,11 +73,13 @@ def render_base(template: str, version: str, data: dict[str, Any], dest: Path) -
         )  # fmt: skip
 
 
-def merge(project: Path, base: Path, moves: list[tuple[str, str]]) -> list[str]:
+def merge(
+    project: Path, base: Path, moves: list[tuple[str, str]], folder: Path = KEPT
+) -> list[str]:
     """Merge each kept copy's edits into NEW; say what was done for each edited file."""
     report = []
     for old, new in moves:
-        mine = project / KEPT / new
+        mine = project / folder / new
         if not mine.is_file():
             continue
         original = base / old
@@ -125,24 +128,27 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    folder = KEPT / args.moves.stem  # this release's: another's stays as its own stage left it
     if args.stage == "before":
-        shutil.rmtree(project / KEPT, ignore_errors=True)
-        kept = keep(project, moves)
+        shutil.rmtree(project / folder, ignore_errors=True)
+        kept = keep(project, moves, folder)
         print(f"migration: kept {len(kept)} file(s) that move, to carry their edits")
         return 0
     if not (args.template and args.from_version):
         print("error: after needs --template and --from-version", file=sys.stderr)
         return 1
-    if not (project / KEPT).is_dir():
+    if not (project / folder).is_dir():
         return 0
     try:
         with tempfile.TemporaryDirectory() as tmp:
             base = Path(tmp) / "base"
             render_base(args.template, args.from_version, answers(project), base)
-            for line in merge(project, base, moves):
+            for line in merge(project, base, moves, folder):
                 print(f"migration: {line}")
     finally:
-        shutil.rmtree(project / KEPT, ignore_errors=True)
+        shutil.rmtree(project / folder, ignore_errors=True)
+        if (project / KEPT).is_dir() and not any((project / KEPT).iterdir()):
+            (project / KEPT).rmdir()
     return 0
 
 

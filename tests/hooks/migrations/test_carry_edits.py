@@ -80,6 +80,23 @@ def test_bad_moves_files_and_missing_arguments_are_named(
     good = _moves(tmp_path, "a b\n")
     (project / "a").write_text("x")
     assert carry_edits.main(["before", "--project", str(project), "--moves", str(good)]) == 0
-    assert (project / ".git/copier-moves/b").read_text() == "x"
+    assert (project / ".git/copier-moves/moves/b").read_text() == "x"
     assert carry_edits.main(["after", "--project", str(project), "--moves", str(good)]) == 1
     assert "after needs --template and --from-version" in capsys.readouterr().err
+
+
+def test_two_releases_moves_are_kept_apart(project: Path, tmp_path: Path) -> None:
+    """An update across two releases that move files runs both before stages, then both
+    after stages: the second's before leaves the first's kept copies alone."""
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    first = tmp_path / "first" / "v0.2.0.txt"
+    first.write_text("a b\n")
+    second = tmp_path / "second" / "v0.4.0.txt"
+    second.write_text("c d\n")
+    (project / "a").write_text("ours\n")
+    (project / "c").write_text("also ours\n")
+    for moves in (first, second):
+        assert carry_edits.main(["before", "--project", str(project), "--moves", str(moves)]) == 0
+    assert (project / ".git/copier-moves/v0.2.0/b").read_text() == "ours\n"
+    assert (project / ".git/copier-moves/v0.4.0/d").read_text() == "also ours\n"

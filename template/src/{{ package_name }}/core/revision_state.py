@@ -1,8 +1,9 @@
 """The schema's revision: what Alembic's scripts call head, and what the database has.
 
 Each feature's tables are a migration branch of their own, in the feature's ``migrations/``
-folder; ``migrations/env.py`` runs them all. A revision here is every branch's head,
-sorted and joined with ``+``: for example ``0001+0002``.
+folder, labelled with the feature's name, each revision's id too (``revisions.py``);
+``migrations/env.py`` runs them all. A revision here is every branch's head, sorted and
+joined with ``+``: for example ``chat_0005+jobs_0003``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def alembic_config(database_url: str, folders: Sequence[Path]) -> Config:
     config.set_main_option("version_locations", os.pathsep.join(str(f) for f in folders))
     config.attributes.update(
         database_url=database_url,
+        renamed_revisions=revisions.renamed(folders),
         target_metadata=Base.metadata,
         create_engine=create_engine,
         migration_lock_key=MIGRATION_LOCK_KEY,
@@ -56,8 +58,9 @@ def head_revision(folders: Sequence[Path]) -> str | None:
 
 
 def known_revisions(folders: Sequence[Path]) -> frozenset[str]:
-    """Every revision this code's migrations know, heads and their ancestors."""
-    return frozenset(revisions.graph(folders))
+    """Every revision this code's migrations know: heads, their ancestors, and the ids that
+    released revisions had before their ids carried their branch (``revisions.renamed``)."""
+    return frozenset(revisions.graph(folders)) | frozenset(revisions.renamed(folders))
 
 
 def is_current_enough(current: str | None, heads: str | None, known: frozenset[str]) -> bool:
@@ -66,7 +69,9 @@ def is_current_enough(current: str | None, heads: str | None, known: frozenset[s
     Past them: a newer release has migrated already (each branch at a revision this code does
     not know), while this one still serves, during a rollout. Its migrations only add
     (expand, then contract a release later), so the older code keeps working meanwhile.
-    Behind (a branch at a known revision older than its head, or missing): not ready.
+    Behind (a branch at a known revision older than its head, or missing): not ready. A
+    revision's former id (``0011``, before ids carried their branch) is known, and behind:
+    ``admin migrate`` re-stamps it.
     """
     if current == heads:
         return True

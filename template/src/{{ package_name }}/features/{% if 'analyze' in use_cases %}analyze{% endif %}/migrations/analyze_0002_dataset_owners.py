@@ -2,8 +2,8 @@
 
 Existing rows belong to the anonymous owner (what a service without ``API_KEYS`` uses).
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: analyze_0002 (0007 until v0.3.0)
+Revises: analyze_0001
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0003"
+revision: str = "analyze_0002"
+renamed_from: str = "0007"  # its id until v0.3.0 (admin migrate re-stamps it)
+down_revision: str | None = "analyze_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

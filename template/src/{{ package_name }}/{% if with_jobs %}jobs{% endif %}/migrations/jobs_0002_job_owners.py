@@ -2,8 +2,8 @@
 
 Existing rows belong to the anonymous owner (what a service without ``API_KEYS`` uses).
 
-Revision ID: 0005
-Revises: 0002
+Revision ID: jobs_0002 (0005 until v0.3.0)
+Revises: jobs_0001
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0002"
+revision: str = "jobs_0002"
+renamed_from: str = "0005"  # its id until v0.3.0 (admin migrate re-stamps it)
+down_revision: str | None = "jobs_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Conversations and their messages.
 
-Revision ID: 0001
-Revises: (none: the base of the conversations branch)
+Revision ID: chat_0001 (0001 until v0.3.0)
+Revises: (none: the base of the chat branch)
 Create Date: 2026-11-24
 """
 
@@ -10,9 +10,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0001"
+revision: str = "chat_0001"
+renamed_from: str = "0001"  # its id until v0.3.0 (admin migrate re-stamps it)
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = ("conversations",)
+branch_labels: str | Sequence[str] | None = ("chat",)
 depends_on: str | Sequence[str] | None = None
 
 

@@ -2,8 +2,8 @@
 
 Existing replies have none (null): ``admin usage`` counts them as unpriced.
 
-Revision ID: 0008
-Revises: 0004
+Revision ID: chat_0003 (0008 until v0.3.0)
+Revises: chat_0002
 Create Date: 2026-12-05
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0004"
+revision: str = "chat_0003"
+renamed_from: str = "0008"  # its id until v0.3.0 (admin migrate re-stamps it)
+down_revision: str | None = "chat_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

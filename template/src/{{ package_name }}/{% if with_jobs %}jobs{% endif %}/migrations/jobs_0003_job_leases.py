@@ -1,7 +1,7 @@
 """Job leases: the worker running a job holds it until a time it keeps pushing back.
 
-Revision ID: 0006
-Revises: 0005 (job owners)
+Revision ID: jobs_0003 (0006 until v0.3.0)
+Revises: jobs_0002 (job owners)
 Create Date: 2026-11-25
 """
 
@@ -10,8 +10,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "jobs_0003"
+renamed_from: str = "0006"  # its id until v0.3.0 (admin migrate re-stamps it)
+down_revision: str | None = "jobs_0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Uploaded datasets.
 
-Revision ID: 0003
-Revises: (none: the base of the datasets branch)
+Revision ID: analyze_0001 (0003 until v0.3.0)
+Revises: (none: the base of the analyze branch)
 Create Date: 2026-11-24
 """
 
@@ -10,9 +10,10 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003"
+revision: str = "analyze_0001"
+renamed_from: str = "0003"  # its id until v0.3.0 (admin migrate re-stamps it)
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = ("datasets",)
+branch_labels: str | Sequence[str] | None = ("analyze",)
 depends_on: str | Sequence[str] | None = None
 
 

@@ -2,8 +2,8 @@
 leaving or its provider failing. Their tokens (estimated where the provider did not report
 them) and cost, for ``admin usage``.
 
-Revision ID: 0010
-Revises: 0008
+Revision ID: chat_0004 (0010 until v0.3.0)
+Revises: chat_0003
 Create Date: 2026-12-08
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010"
-down_revision: str | None = "0008"
+revision: str = "chat_0004"
+renamed_from: str = "0010"  # its id until v0.3.0 (admin migrate re-stamps it)
+down_revision: str | None = "chat_0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

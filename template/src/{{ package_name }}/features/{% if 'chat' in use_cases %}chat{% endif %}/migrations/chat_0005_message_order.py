@@ -3,8 +3,8 @@ first, and a page of messages its rows in order, each without reading the rest.
 
 The index replaces the one on ``conversation_id`` alone, which it covers.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: chat_0005 (0011 until v0.3.0)
+Revises: chat_0004
 Create Date: 2026-12-08
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "chat_0005"
+renamed_from: str = "0011"  # its id until v0.3.0 (admin migrate re-stamps it)
+down_revision: str | None = "chat_0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

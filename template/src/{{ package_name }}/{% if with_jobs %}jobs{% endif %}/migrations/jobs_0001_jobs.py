@@ -1,6 +1,6 @@
 """Background jobs.
 
-Revision ID: 0002
+Revision ID: jobs_0001 (0002 until v0.3.0)
 Revises: (none: the base of the jobs branch)
 Create Date: 2026-11-24
 """
@@ -10,7 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
+revision: str = "jobs_0001"
+renamed_from: str = "0002"  # its id until v0.3.0 (admin migrate re-stamps it)
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ("jobs",)
 depends_on: str | Sequence[str] | None = None

@@ -2,8 +2,8 @@
 
 Existing rows belong to the anonymous owner (what a service without ``API_KEYS`` uses).
 
-Revision ID: 0004
-Revises: 0001
+Revision ID: chat_0002 (0004 until v0.3.0)
+Revises: chat_0001
 Create Date: 2026-11-25
 """
 
@@ -12,8 +12,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0001"
+revision: str = "chat_0002"
+renamed_from: str = "0004"  # its id until v0.3.0 (admin migrate re-stamps it)
+down_revision: str | None = "chat_0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
