@@ -33,10 +33,12 @@ DUMP_FIELDS = """
 import json
 from pydantic import SecretStr
 from my_service.core.settings import Settings
-from my_service.features import settings_classes
+from my_service.composition import discover
 fields = []
 for name, field in [
-    item for settings in (Settings, *settings_classes()) for item in settings.model_fields.items()
+    item
+    for settings in (Settings, *(cls for feature in discover() for cls in feature.settings))
+    for item in settings.model_fields.items()
 ]:
     default = field.default
     if isinstance(default, SecretStr):

@@ -107,6 +107,10 @@ def test_the_add_a_feature_walk_through_works_as_written(
     # The service's own subprocesses ran in the project: nothing left behind in git's eyes
     # but the feature's files and the records the page asked for.
     changed = subprocess.run(
-        ["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, env=clean_env()
+        ["git", "status", "--porcelain"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
     ).stdout
     assert "prompts.lock" in changed and ".env.example" in changed
