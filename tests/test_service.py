@@ -221,7 +221,7 @@ def test_built_wheel_runs_release_and_check_outside_the_project(
     wheel = next((tmp_path / "dist").glob("*.whl"))
     # The page's files are package data: the wheel (so the image) carries them.
     packed = set(zipfile.ZipFile(wheel).namelist())
-    page = {"page/web/index.html", "page/web/app.js", "page/web/page.css", "jobs/web/jobs.js"}
+    page = {"page/web/index.html", "page/web/app.js", "page/web/page.css"}
     page |= {f"{use_case}/web/tab.js" for use_case in ("chat", "generate", "analyze")}
     page |= {f"docs/files/{name}" for name in ("swagger.html", "redoc.html", "swagger-init.js")}
     assert {f"acme_helper/features/{name}" for name in page} <= packed

@@ -72,7 +72,9 @@ def edit_as_a_user(project: Path) -> None:
     """A line added to a module, a new file, a changed default, a deleted optional file."""
     server = project / SERVER
     server.write_text(server.read_text() + "\n\n" + USER_LINE + "\n")
-    (project / f"src/{PACKAGE}/extra.py").write_text('"""Our own module."""\n')
+    # In a layer's package: every module belongs to a layer (`lint-imports` checks it).
+    (project / f"src/{PACKAGE}/core").mkdir(exist_ok=True)
+    (project / f"src/{PACKAGE}/core/extra.py").write_text('"""Our own module."""\n')
     env = project / ".env.example"
     env.write_text(env.read_text().replace("\nLOG_LEVEL=INFO\n", "\nLOG_LEVEL=DEBUG\n"))
     (project / ".dockerignore").unlink()
@@ -121,7 +123,7 @@ def test_update_keeps_edits_brings_changes_and_runs_migrations(
     server = (project / SERVER).read_text()
     assert server.startswith(NEW_SERVER_LINE) and OLD_SERVER_LINE not in server  # theirs
     assert server.endswith(USER_LINE + "\n")  # ours
-    assert (project / f"src/{PACKAGE}/extra.py").exists()
+    assert (project / f"src/{PACKAGE}/core/extra.py").exists()
     assert "\nLOG_LEVEL=DEBUG\n" in (project / ".env.example").read_text()
     assert not (project / ".dockerignore").exists()
     # The migrations ran: the answer kept its value under its new name; the file moved.
@@ -280,7 +282,7 @@ def test_update_from_the_last_release_keeps_edits_and_migrates_its_database(
     assert f"Updating to template version {NOW[1:]}" in result.stderr
     server = (project / SERVER).read_text()
     assert server.endswith(USER_LINE + "\n")  # our edits
-    assert (project / f"src/{PACKAGE}/extra.py").exists()
+    assert (project / f"src/{PACKAGE}/core/extra.py").exists()
     assert "\nLOG_LEVEL=DEBUG\n" in (project / ".env.example").read_text()
     assert not (project / ".dockerignore").exists()
     assert not list(project.rglob("*.rej")) and leftovers(project).returncode == 0

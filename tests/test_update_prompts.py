@@ -31,8 +31,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def release_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The last release, tagged v0.1.0, and the template as it is now, tagged v0.2.0."""
-    return make_release_repo(tmp_path_factory.mktemp("template") / "twelve-factor-llm")
+    """v0.1.0 as released, and the template as it is now: the update the issue measured."""
+    return make_release_repo(tmp_path_factory.mktemp("template") / "twelve-factor-llm", "v0.1.0")
 
 
 def edit_the_chat_prompt(project: Path, version: str | None) -> None:

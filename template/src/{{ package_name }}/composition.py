@@ -1,7 +1,7 @@
 """The composition root: which features this service has, and the services they are given.
 
-Every process type starts here: the app (``app.py``), the command line (``cli.py``), the
-worker (a command the jobs layer offers), the admin tasks and the evals. Features are
+Every process type starts here: the app (``app.py``), the command line (``cli.py``) and the
+commands the features offer, the admin tasks and the evals. Features are
 found by looking: each folder of ``features/``, and the lower layers that offer one (the
 jobs API, when the jobs layer is here), never by a list to keep.
 """

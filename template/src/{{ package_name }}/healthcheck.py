@@ -1,9 +1,9 @@
 """Is this container's process healthy? Exit 0 or 1: the Dockerfile's ``HEALTHCHECK``.
 
 ``python -m <package>.healthcheck`` asks ``GET http://127.0.0.1:$PORT/healthz`` (``PORT``
-default 8000), or, when ``WORKER_HEALTH_PORT`` is set (a process that answers on a port of
-its own: a worker container, when the service has jobs),
-``http://127.0.0.1:$WORKER_HEALTH_PORT/healthz``; it exits 0 on a 200, 1 otherwise.
+default 8000), or, in the container of a process type that answers its health on a port of
+its own, the port its ``<PROCESS>_HEALTH_PORT`` variable names (not ``0``); it exits 0 on a
+200, 1 otherwise.
 The standard library only, and no settings read: it starts fast and stays up while the
 service's own configuration or dependencies are broken.
 """
@@ -16,12 +16,14 @@ import urllib.error
 import urllib.request
 
 TIMEOUT_S = 3.0
+HEALTH_PORT = "_HEALTH_PORT"  # the suffix of a process type's own health port variable
 
 
 def url() -> str:
-    worker_port = os.environ.get("WORKER_HEALTH_PORT", "").strip()
-    if worker_port and worker_port != "0":
-        return f"http://127.0.0.1:{worker_port}/healthz"
+    for name, value in sorted(os.environ.items()):
+        own_port = value.strip()
+        if name.endswith(HEALTH_PORT) and own_port not in ("", "0"):
+            return f"http://127.0.0.1:{own_port}/healthz"
     port = os.environ.get("PORT", "").strip() or "8000"
     return f"http://127.0.0.1:{port}/healthz"
 

@@ -4,8 +4,8 @@ Each folder under ``features/`` (and the jobs layer, when there is one) defines 
 a ``Feature``: its routers, kinds of background task, commands, readiness checks, settings,
 migration branch, eval runner, page files, OpenAPI additions, the shared settings it needs
 in production, what ``admin purge`` may delete and where ``admin usage`` finds its tokens.
-The app, the command line, the worker, the admin tasks, the page and the evals read these
-and nothing else: adding a use case adds a folder.
+The app, the command line and its process types, the admin tasks, the page and the evals
+read these and nothing else: adding a use case adds a folder.
 
 The contract is generic in the services a feature is given (``S``: the process's database,
 model gateway and limits, ``llm/services.py``), so it lives in ``core`` and every layer
@@ -53,7 +53,7 @@ class Process(Generic[S]):
 
 @dataclass(frozen=True)
 class Command(Generic[S]):
-    """A process type of the command line (``<slug> worker``, say)."""
+    """A process type of the command line, besides ``serve`` and ``admin``."""
 
     help: str
     run: Callable[[Process[S]], int]
